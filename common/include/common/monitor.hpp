@@ -1,0 +1,37 @@
+// Diagnostics: a socket's events (listening, accepted, connected,
+// disconnected, bind failed, handshake failed...) as they happen. libzmq
+// publishes them on an inproc PAIR socket (zmq_socket_monitor); a thread of
+// the monitor's own reads them and prints one line per event. Create it before
+// bind/connect to see every event; destroy it before its socket.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <zmq.hpp>
+
+#include "common/console.hpp"
+
+namespace common {
+
+class socket_monitor {
+public:
+    socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std::string label, const console& out);
+    ~socket_monitor();
+    socket_monitor(const socket_monitor&) = delete;
+    socket_monitor& operator=(const socket_monitor&) = delete;
+
+private:
+    zmq::socket_ref socket_;
+    std::jthread reader_;
+};
+
+// A monitor when enabled (--monitor), nothing otherwise.
+std::unique_ptr<socket_monitor> monitor_if(bool enabled, zmq::context_t& ctx, zmq::socket_ref socket,
+                                           std::string label, const console& out);
+
+// "listening", "connected"...; "event 0x..." for an unknown one.
+std::string event_name(std::uint16_t event);
+
+}  // namespace common

@@ -1,0 +1,88 @@
+#include "common/endpoint.hpp"
+
+#include <array>
+#include <cerrno>
+#include <filesystem>
+#include <stdexcept>
+#include <utility>
+
+namespace common {
+namespace {
+
+// Default tcp ports, one per service, so that every example can run at once.
+constexpr std::array<std::pair<std::string_view, int>, 4> ports{{
+    {"ticker", 5556},                // ticker-pub's PUB
+    {"ticker-proxy", 5557},          // ticker-proxy's XPUB (subscribers' side)
+    {"ticker-proxy-control", 5558},  // ticker-proxy's REP control socket
+    {"ticker-proxy-capture", 5559},  // ticker-proxy's capture PUB
+}};
+
+constexpr std::string_view ipc_folder = "/tmp/beyond-the-box/";
+
+}  // namespace
+
+std::optional<transport> parse_transport(std::string_view text)
+{
+    if (text == "tcp") return transport::tcp;
+    if (text == "ipc") return transport::ipc;
+    if (text == "inproc") return transport::inproc;
+    return std::nullopt;
+}
+
+std::string_view to_string(transport t)
+{
+    switch (t) {
+    case transport::tcp: return "tcp";
+    case transport::ipc: return "ipc";
+    case transport::inproc: return "inproc";
+    }
+    return "?";
+}
+
+int default_port(std::string_view service)
+{
+    for (auto [name, port] : ports)
+        if (name == service) return port;
+    throw std::out_of_range("no default port for service '" + std::string(service) + "'");
+}
+
+service_endpoints endpoints_for(std::string_view service, transport t)
+{
+    const std::string name(service);
+    switch (t) {
+    case transport::tcp: {
+        const auto port = std::to_string(default_port(service));
+        return {"tcp://*:" + port, "tcp://127.0.0.1:" + port};
+    }
+    case transport::ipc: {
+        const auto ep = "ipc://" + std::string(ipc_folder) + name;
+        return {ep, ep};
+    }
+    case transport::inproc:
+        return {"inproc://" + name, "inproc://" + name};
+    }
+    throw std::logic_error("unknown transport");
+}
+
+std::string bind(zmq::socket_ref socket, const std::string& endpoint)
+{
+    constexpr std::string_view ipc = "ipc://";
+    if (endpoint.starts_with(ipc)) {
+        const std::filesystem::path path(endpoint.substr(ipc.size()));
+        if (path.has_parent_path() && !path.string().starts_with("@")) {
+            std::error_code ignored;  // bind reports the real problem, if any
+            std::filesystem::create_directories(path.parent_path(), ignored);
+        }
+    }
+    try {
+        socket.bind(endpoint);
+    } catch (const zmq::error_t& e) {
+        std::string why = "cannot bind '" + endpoint + "': " + e.what();
+        if (e.num() == EADDRINUSE) why += " (is another copy of this program running?)";
+        if (e.num() == ENODEV) why += " (bind to an interface's address, or *)";
+        throw std::runtime_error(why);
+    }
+    return socket.get(zmq::sockopt::last_endpoint);
+}
+
+}  // namespace common

@@ -1,0 +1,83 @@
+#include "common/monitor.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <vector>
+
+#include "common/codec.hpp"
+#include "common/stop.hpp"
+
+namespace common {
+
+std::string event_name(std::uint16_t event)
+{
+    switch (event) {
+    case ZMQ_EVENT_CONNECTED: return "connected";
+    case ZMQ_EVENT_CONNECT_DELAYED: return "connect delayed";
+    case ZMQ_EVENT_CONNECT_RETRIED: return "connect retried";
+    case ZMQ_EVENT_LISTENING: return "listening";
+    case ZMQ_EVENT_BIND_FAILED: return "bind failed";
+    case ZMQ_EVENT_ACCEPTED: return "accepted";
+    case ZMQ_EVENT_ACCEPT_FAILED: return "accept failed";
+    case ZMQ_EVENT_CLOSED: return "closed";
+    case ZMQ_EVENT_CLOSE_FAILED: return "close failed";
+    case ZMQ_EVENT_DISCONNECTED: return "disconnected";
+    case ZMQ_EVENT_MONITOR_STOPPED: return "monitor stopped";
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL: return "handshake failed";
+    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: return "handshake succeeded";
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: return "handshake failed (protocol)";
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: return "handshake failed (authentication)";
+    default: {
+        char text[32];
+        std::snprintf(text, sizeof text, "event 0x%04X", event);
+        return text;
+    }
+    }
+}
+
+socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std::string label,
+                               const console& out)
+    : socket_(socket)
+{
+    static std::atomic<unsigned> next_id{0};
+    const auto endpoint = "inproc://monitor-" + std::to_string(next_id++);
+    if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), ZMQ_EVENT_ALL) != 0) throw zmq::error_t();
+    zmq::socket_t events(ctx, zmq::socket_type::pair);
+    events.connect(endpoint);
+
+    // The PAIR socket moves to the reader thread, which alone uses it from now on.
+    reader_ = std::jthread([events = std::move(events), label = std::move(label), &out](std::stop_token stop) mutable {
+        std::vector<zmq::message_t> msg;
+        while (common::recv(events, msg, stop)) {
+            // Frame 1: event (u16 LE), value (u32 LE); frame 2: the endpoint.
+            if (msg.size() != 2 || msg[0].size() != 6) continue;
+            frame_reader r(msg[0]);
+            const auto event = r.get<std::uint16_t>();
+            const auto value = r.get<std::uint32_t>();
+            if (event == ZMQ_EVENT_MONITOR_STOPPED) break;
+            std::string line = label + ": " + event_name(event) + " " + msg[1].to_string();
+            if (event == ZMQ_EVENT_BIND_FAILED || event == ZMQ_EVENT_ACCEPT_FAILED ||
+                event == ZMQ_EVENT_CLOSE_FAILED || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+                line += " (" + std::string(zmq_strerror(static_cast<int>(value))) + ")";
+            else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+                line += " (code " + std::to_string(value) + ")";
+            out.info(out.paint("monitor ", colour::grey), line);
+        }
+    });
+}
+
+socket_monitor::~socket_monitor()
+{
+    // libzmq answers with MONITOR_STOPPED, which ends the reader.
+    zmq_socket_monitor(socket_.handle(), nullptr, 0);
+    reader_.request_stop();
+}
+
+std::unique_ptr<socket_monitor> monitor_if(bool enabled, zmq::context_t& ctx, zmq::socket_ref socket,
+                                           std::string label, const console& out)
+{
+    if (!enabled) return nullptr;
+    return std::make_unique<socket_monitor>(ctx, socket, std::move(label), out);
+}
+
+}  // namespace common

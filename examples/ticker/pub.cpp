@@ -1,0 +1,74 @@
+// ticker-pub: PUB socket, binds (default tcp://*:5556). Publishes random-walk
+// prices, one two-frame message per tick (tick.hpp), at a steady rate.
+#include <chrono>
+#include <random>
+#include <zmq_addon.hpp>
+
+#include "common/console.hpp"
+#include "common/monitor.hpp"
+#include "common/stop.hpp"
+#include "market.hpp"
+#include "ticker.hpp"
+
+namespace ticker {
+
+using namespace std::chrono_literals;
+using clock = std::chrono::steady_clock;
+
+constexpr auto status_interval = 5s;
+
+void add_options(common::program& prog, pub_options& opts)
+{
+    auto& app = prog.app();
+    prog.add_role_options(opts.role);
+    prog.add_endpoints("-b,--bind", opts.bind, "ticker", common::side::bind, "Where subscribers connect");
+    app.add_option("-s,--symbol", opts.symbols, "Symbol to publish (repeatable; default: AAPL MSFT GOOG AMZN NVDA META TSLA IBM)")
+        ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->default_str("")
+        ->check([](const std::string& s) { return s.empty() || s.size() > max_symbol_size ? "a symbol has 1 to 16 bytes" : ""; });
+    app.add_option("-r,--rate", opts.rate, "Ticks per second; 'max' or 0: as fast as possible")
+        ->transform(CLI::Validator([](std::string& text) {
+            if (text == "max") text = "0";
+            const auto rate = common::parse_double(text);
+            return rate && *rate >= 0 ? std::string() : "expected a number of ticks per second, or max";
+        }, ""))->type_name("N|max");
+    prog.add_count(opts.count, "ticks");
+    app.add_option("--seed", opts.seed, "Seed for reproducible prices (0: random)");
+}
+
+void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
+{
+    const common::console out(opts.role.name, opts.role.quiet);
+    const auto seed = opts.seed != 0 ? opts.seed : std::random_device{}();
+    market prices(opts.symbols.empty() ? default_symbols() : opts.symbols, seed);
+
+    zmq::socket_t pub(ctx, zmq::socket_type::pub);
+    auto monitor = common::monitor_if(opts.role.monitor, ctx, pub, "pub", out);
+    for (const auto& ep : opts.bind)
+        out.info("publishing on ", common::bind(pub, ep), " (seed ", seed, ")");
+
+    const auto start = clock::now();
+    auto last_status = start;
+    std::uint64_t sent = 0;
+    while (!stop.stop_requested() && (opts.count == 0 || sent < opts.count)) {
+        if (opts.rate > 0) {  // pace: tick n is due at start + n / rate
+            const auto due = start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(sent / opts.rate));
+            if (due > clock::now() && !common::sleep_for(due - clock::now(), stop)) break;
+        }
+        tick t = prices.next();
+        t.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+        // PUB never blocks: a subscriber whose queue is full just misses ticks.
+        zmq::send_multipart(pub, encode(t));
+        ++sent;
+
+        if (!out.quiet() && clock::now() - last_status >= status_interval) {
+            last_status = clock::now();
+            const std::chrono::duration<double> elapsed = last_status - start;
+            out.info(sent, " ticks sent (", static_cast<long>(sent / elapsed.count()), "/s)");
+        }
+    }
+    const std::chrono::duration<double> elapsed = clock::now() - start;
+    out.summary("sent ", sent, " ticks in ", elapsed.count(), " s");
+}
+
+}  // namespace ticker

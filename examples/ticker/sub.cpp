@@ -1,0 +1,116 @@
+// ticker-sub: SUB socket, connects (default tcp://127.0.0.1:5556). Follows
+// symbols by topic prefix and prints each tick; notices missed ticks and a
+// restarted publisher from the per-symbol sequence numbers.
+#include <chrono>
+#include <cstdio>
+#include <map>
+
+#include "common/console.hpp"
+#include "common/monitor.hpp"
+#include "common/stop.hpp"
+#include "ticker.hpp"
+
+namespace ticker {
+
+using namespace std::chrono_literals;
+using clock = std::chrono::steady_clock;
+
+void add_options(common::program& prog, sub_options& opts)
+{
+    auto& app = prog.app();
+    prog.add_role_options(opts.role);
+    prog.add_endpoints("-c,--connect", opts.connect, "ticker", common::side::connect, "Publisher (or proxy) to connect to");
+    app.add_option("-s,--symbol", opts.symbols, "Symbol to follow, matched as a prefix: 'A' follows AAPL and AMZN (repeatable; default: all)")
+        ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->default_str("");
+    prog.add_count(opts.count, "ticks");
+    app.add_option("--slow", opts.slow, "Pause this many milliseconds after each tick, to play a slow subscriber")->type_name("MS")->default_str("0");
+    app.add_option("--rcvhwm", opts.rcvhwm, "Receive queue limit in messages (the high-water mark)")->check(CLI::NonNegativeNumber);
+}
+
+namespace {
+
+// One line per tick: symbol, price, and the change since the session opened.
+void print(const common::console& out, const tick& t)
+{
+    const double change = t.price - t.open;
+    const auto c = change > 0 ? common::colour::green : change < 0 ? common::colour::red : common::colour::none;
+    char text[96];
+    std::snprintf(text, sizeof text, "%-6s %10.2f  %s %+8.2f  %+6.2f%%", t.symbol.c_str(), t.price,
+                  change > 0 ? "\u25B2" : change < 0 ? "\u25BC" : "=", change, 100.0 * change / t.open);
+    out.info(out.paint(text, c));
+}
+
+// Sequence numbers per symbol reveal what the publisher dropped for us.
+class gap_tracker {
+public:
+    explicit gap_tracker(const common::console& out) : out_(out) {}
+    void saw(const tick& t)
+    {
+        auto [it, first] = last_seq_.try_emplace(t.symbol, t.seq);
+        if (first) return;
+        if (t.seq <= it->second)
+            out_.info(t.symbol, ": sequence went back from ", it->second, " to ", t.seq, ": the publisher restarted");
+        else
+            missed_ += t.seq - it->second - 1;
+        it->second = t.seq;
+        report(false);
+    }
+    // At most once a second, so a slow subscriber's warnings stay readable.
+    void report(bool now)
+    {
+        if (missed_ == 0 || (!now && clock::now() - last_report_ < 1s)) return;
+        out_.warn("missed ", missed_, " ticks: the publisher dropped them while this subscriber's queue was full");
+        missed_ = 0;
+        last_report_ = clock::now();
+    }
+
+private:
+    const common::console& out_;
+    std::map<std::string, std::uint64_t, std::less<>> last_seq_;
+    std::uint64_t missed_ = 0;
+    clock::time_point last_report_{};
+};
+
+}  // namespace
+
+void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
+{
+    const common::console out(opts.role.name, opts.role.quiet);
+    zmq::socket_t sub(ctx, zmq::socket_type::sub);
+    sub.set(zmq::sockopt::rcvhwm, opts.rcvhwm);
+    auto monitor = common::monitor_if(opts.role.monitor, ctx, sub, "sub", out);
+    // Filtering is a prefix match on the first frame, done by the publisher.
+    if (opts.symbols.empty()) sub.set(zmq::sockopt::subscribe, "");
+    for (const auto& symbol : opts.symbols) sub.set(zmq::sockopt::subscribe, symbol);
+    for (const auto& ep : opts.connect) common::connect(sub, ep);
+    out.info("following ", opts.symbols.empty() ? std::string("every symbol") : "symbols starting with " + [&] {
+        std::string list;
+        for (const auto& s : opts.symbols) list += (list.empty() ? "" : ", ") + s;
+        return list;
+    }(), " from ", opts.connect.front(), opts.connect.size() > 1 ? " and others" : "");
+
+    gap_tracker gaps(out);
+    std::vector<zmq::message_t> msg;
+    std::uint64_t received = 0;
+    clock::time_point first, last;
+    while ((opts.count == 0 || received < opts.count) && common::recv(sub, msg, stop)) {
+        auto t = decode(msg);
+        if (!t) {
+            out.warn("dropped a malformed message: ", t.error());
+            continue;
+        }
+        last = clock::now();
+        if (received++ == 0) first = last;
+        gaps.saw(*t);
+        if (opts.on_tick) opts.on_tick(*t);
+        else if (!out.quiet()) print(out, *t);
+        if (opts.slow > 0ms && !common::sleep_for(opts.slow, stop)) break;
+    }
+    gaps.report(true);
+    const std::chrono::duration<double> elapsed = last - first;
+    char rate[64];
+    std::snprintf(rate, sizeof rate, "%.0f", elapsed.count() > 0 ? (received - 1) / elapsed.count() : 0.0);
+    out.summary(received, received == 1 ? " tick received" : " ticks received", received > 1 ? std::string(" (") + rate + " ticks/s)" : "");
+}
+
+}  // namespace ticker

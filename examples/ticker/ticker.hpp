@@ -1,0 +1,56 @@
+// Example 1, the stock ticker: data distribution with PUB/SUB.
+// Each role is a function of (context, options, stop token); the programs
+// ticker-pub, ticker-sub, ticker-proxy and ticker-demo are thin mains over them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <stop_token>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "common/program.hpp"
+#include "tick.hpp"
+
+namespace ticker {
+
+// ticker-pub: PUB, binds; random-walk prices for a list of symbols.
+struct pub_options {
+    common::role_options role;
+    std::vector<std::string> bind;
+    std::vector<std::string> symbols;  // empty: default_symbols()
+    double rate = 10;                  // ticks per second; 0: as fast as possible
+    std::uint64_t count = 0;           // stop after this many ticks (0: no limit)
+    std::uint64_t seed = 0;            // 0: a random seed, printed at start
+};
+void add_options(common::program& prog, pub_options& opts);
+void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop);
+
+// ticker-sub: SUB, connects; follows symbols by prefix, prints each tick.
+struct sub_options {
+    common::role_options role;
+    std::vector<std::string> connect;
+    std::vector<std::string> symbols;  // topic prefixes; empty: everything
+    std::uint64_t count = 0;           // stop after this many ticks (0: no limit)
+    std::chrono::milliseconds slow{0}; // pause after each tick, to play a slow consumer
+    int rcvhwm = 1000;                 // receive queue limit, in messages
+    std::function<void(const tick&)> on_tick;  // instead of printing (tests, the desk)
+};
+void add_options(common::program& prog, sub_options& opts);
+void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop);
+
+// ticker-proxy: XSUB -> XPUB forwarder on zmq_proxy_steerable.
+struct proxy_options {
+    common::role_options role;
+    std::vector<std::string> connect;        // publishers the XSUB connects to
+    std::vector<std::string> frontend_bind;  // or where publishers connect to the XSUB
+    std::vector<std::string> bind;           // where subscribers connect to the XPUB
+    std::vector<std::string> control;        // REP: PAUSE, RESUME, STATISTICS, TERMINATE
+    std::vector<std::string> capture;        // PUB: a copy of all traffic (optional)
+};
+void add_options(common::program& prog, proxy_options& opts);
+void run_proxy(zmq::context_t& ctx, const proxy_options& opts, std::stop_token stop);
+
+}  // namespace ticker

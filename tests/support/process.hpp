@@ -1,0 +1,57 @@
+// A program under test, started as a child process: its stdout and stderr
+// come back merged, line by line. Tests synchronise on what it prints
+// (readiness lines), never on sleeps; every wait is bounded.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
+
+namespace support {
+
+using namespace std::chrono_literals;
+
+class process {
+public:
+    explicit process(std::vector<std::string> argv);
+    ~process();  // SIGKILL if still running
+    process(const process&) = delete;
+    process& operator=(const process&) = delete;
+
+    // The first line (from the start) that contains text; nullopt on timeout or exit.
+    std::optional<std::string> wait_for(std::string_view text, std::chrono::milliseconds timeout = 15s);
+    void signal(int sig);
+    // Exit status (128 + N for signal N); nullopt if still running after timeout.
+    std::optional<int> wait_exit(std::chrono::milliseconds timeout = 15s);
+
+    // Every line so far, and those containing text.
+    const std::vector<std::string>& lines() const { return lines_; }
+    std::vector<std::string> lines_with(std::string_view text) const;
+    std::string output() const;  // for failure messages
+    pid_t pid() const { return pid_; }
+
+private:
+    bool read_some(std::chrono::milliseconds timeout);  // false at EOF or timeout
+
+    pid_t pid_ = -1;
+    int fd_ = -1;
+    std::string partial_;
+    std::vector<std::string> lines_;
+    std::size_t searched_ = 0;
+    std::optional<int> status_;
+};
+
+// The endpoint a program printed, e.g. "publishing on tcp://127.0.0.1:41234 (seed 7)".
+std::string endpoint_in(const std::string& line);
+
+// Runs a program to completion (bounded); returns its status and output.
+struct run_result {
+    int status = -1;
+    std::string output;
+};
+run_result run(std::vector<std::string> argv, std::chrono::milliseconds timeout = 15s);
+
+}  // namespace support

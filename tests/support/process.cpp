@@ -16,7 +16,7 @@ namespace support {
 
 using clock = std::chrono::steady_clock;
 
-process::process(std::vector<std::string> argv)
+process::process(std::vector<std::string> argv, bool own_group)
 {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
@@ -37,7 +37,12 @@ process::process(std::vector<std::string> argv)
     sigaddset(&defaults, SIGPIPE);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    if (own_group) {
+        posix_spawnattr_setpgroup(&attr, 0);
+        flags |= POSIX_SPAWN_SETPGROUP;
+    }
+    posix_spawnattr_setflags(&attr, flags);
 
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
@@ -96,6 +101,11 @@ std::optional<std::string> process::wait_for(std::string_view text, std::chrono:
 void process::signal(int sig)
 {
     if (!status_) ::kill(pid_, sig);
+}
+
+void process::signal_group(int sig)
+{
+    if (!status_) ::kill(-pid_, sig);
 }
 
 std::optional<int> process::wait_exit(std::chrono::milliseconds timeout)

@@ -16,7 +16,10 @@ using namespace std::chrono_literals;
 
 class process {
 public:
-    explicit process(std::vector<std::string> argv);
+    // own_group: the child leads a process group of its own, like a job a
+    // shell starts; signal_group() then reaches it and all its children, as
+    // Ctrl-C on a terminal does.
+    explicit process(std::vector<std::string> argv, bool own_group = false);
     ~process();  // SIGKILL if still running
     process(const process&) = delete;
     process& operator=(const process&) = delete;
@@ -24,6 +27,7 @@ public:
     // The first line (from the start) that contains text; nullopt on timeout or exit.
     std::optional<std::string> wait_for(std::string_view text, std::chrono::milliseconds timeout = 15s);
     void signal(int sig);
+    void signal_group(int sig);
     // Exit status (128 + N for signal N); nullopt if still running after timeout.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout = 15s);
 

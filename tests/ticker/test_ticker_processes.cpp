@@ -201,7 +201,7 @@ TEST_CASE("tcp: a subscriber that stops reading neither blocks nor slows the pub
 
     pub->signal(SIGINT);
     REQUIRE(pub->wait_exit(5s) == 0);
-    const auto sent_line = pub->wait_for("sent ", 0ms);
+    const auto sent_line = pub->wait_for("] sent ", 0ms);  // the final line, not "N ticks sent"
     REQUIRE(sent_line);
     std::uint64_t sent = 0;
     std::sscanf(sent_line->c_str(), "%*s sent %lu", &sent);

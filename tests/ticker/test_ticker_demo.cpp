@@ -1,0 +1,64 @@
+// scripts/demo, as the presenter and CI run it: the ticker on every transport.
+// These use the default endpoints (fixed ports, /tmp/beyond-the-box), so they
+// run one after the other in a single test case.
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <filesystem>
+
+#include "process.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string demo_script = std::string(BB_SOURCE_DIR) + "/scripts/demo";
+const std::string bin_dir = std::filesystem::path(TICKER_PUB).parent_path().string();
+
+support::run_result demo(std::vector<std::string> args)
+{
+    std::vector<std::string> argv{"/bin/bash", demo_script, "--bin", bin_dir};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return support::run(argv, 60s);
+}
+
+}  // namespace
+
+TEST_CASE("scripts/demo runs the ticker over tcp, ipc and inproc", "[demo]")
+{
+    for (const std::string transport : {"tcp", "ipc", "inproc"}) {
+        for (const std::string name : {"ticker", "ticker-proxy"}) {
+            const auto r = demo({name, "--transport", transport, "--duration", "2.5"});
+            INFO(name << " over " << transport << ":\n" << r.output);
+            CHECK(r.status == 0);
+            CHECK_THAT(r.output, Catch::Contains("[pub] sent"));
+            CHECK_THAT(r.output, Catch::Contains("[sub-AAPL]") && Catch::Contains("[sub-M]"));
+            CHECK_THAT(r.output, Catch::Contains("ticks received") || Catch::Contains("tick received"));
+            CHECK_THAT(r.output, Catch::Contains("following symbols starting with AAPL"));
+            if (name == "ticker-proxy") CHECK_THAT(r.output, Catch::Contains("travels upstream"));
+        }
+    }
+}
+
+TEST_CASE("scripts/demo: Ctrl-C on the terminal stops the whole topology with status 0", "[demo]")
+{
+    support::process p({"/bin/bash", demo_script, "--bin", bin_dir, "ticker"}, true);
+    REQUIRE(p.wait_for("[sub-M] following"));
+    REQUIRE(p.wait_for("[pub] publishing"));
+    p.signal_group(SIGINT);  // what the terminal does: every process of the job
+    INFO(p.output());
+    REQUIRE(p.wait_exit(5s) == 0);
+    CHECK(p.lines_with("[pub] sent").size() == 1);
+    CHECK(p.lines_with("received").size() == 2);
+    CHECK(p.lines_with("second signal").empty());
+}
+
+TEST_CASE("scripts/demo: --list, and bad arguments give status 2", "[demo]")
+{
+    const auto list = demo({"--list"});
+    CHECK(list.status == 0);
+    CHECK_THAT(list.output, Catch::Contains("ticker") && Catch::Contains("ticker-proxy"));
+    CHECK(demo({"no-such-demo"}).status == 2);
+    CHECK(demo({"ticker", "--transport", "udp"}).status == 2);
+    CHECK(demo({"ticker", "--duration", "soon"}).status == 2);
+    CHECK(demo({"ticker", "--bogus"}).status == 2);
+}

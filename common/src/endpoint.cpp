@@ -1,6 +1,9 @@
 #include "common/endpoint.hpp"
 
+#include "common/codec.hpp"
+
 #include <array>
+#include <cstdlib>
 #include <cerrno>
 #include <filesystem>
 #include <stdexcept>
@@ -17,7 +20,23 @@ constexpr std::array<std::pair<std::string_view, int>, 4> ports{{
     {"ticker-proxy-capture", 5559},  // ticker-proxy's capture PUB
 }};
 
-constexpr std::string_view ipc_folder = "/tmp/beyond-the-box/";
+// BB_PORT_OFFSET and BB_IPC_DIR move every default endpoint, so that two
+// copies of a demo (or the tests and a demo on stage) can run side by side.
+int port_offset()
+{
+    const char* text = std::getenv("BB_PORT_OFFSET");
+    if (text == nullptr || *text == '\0') return 0;
+    const auto offset = parse_int(text);
+    if (!offset || *offset < 0 || *offset > 50000)
+        throw std::runtime_error("BB_PORT_OFFSET must be a whole number from 0 to 50000");
+    return static_cast<int>(*offset);
+}
+
+std::string ipc_folder()
+{
+    const char* dir = std::getenv("BB_IPC_DIR");
+    return dir != nullptr && *dir != '\0' ? dir : "/tmp/beyond-the-box";
+}
 
 }  // namespace
 
@@ -42,7 +61,7 @@ std::string_view to_string(transport t)
 int default_port(std::string_view service)
 {
     for (auto [name, port] : ports)
-        if (name == service) return port;
+        if (name == service) return port + port_offset();
     throw std::out_of_range("no default port for service '" + std::string(service) + "'");
 }
 
@@ -55,7 +74,7 @@ service_endpoints endpoints_for(std::string_view service, transport t)
         return {"tcp://*:" + port, "tcp://127.0.0.1:" + port};
     }
     case transport::ipc: {
-        const auto ep = "ipc://" + std::string(ipc_folder) + name;
+        const auto ep = "ipc://" + ipc_folder() + "/" + name;
         return {ep, ep};
     }
     case transport::inproc:

@@ -22,6 +22,9 @@ void add_options(common::program& prog, proxy_options& opts)
     prog.add_endpoints("-c,--connect", opts.connect, "ticker", common::side::connect, "Publisher for the XSUB to connect to");
     prog.app().add_option("--frontend-bind", opts.frontend_bind, "Also bind the XSUB here, for publishers to connect to (repeatable)")
         ->type_name("ENDPOINT")->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->default_str("");
+    prog.after_parse([&prog, &opts] {  // publishers come to us: no default upstream
+        if (!opts.frontend_bind.empty() && prog.app().count("--connect") == 0) opts.connect.clear();
+    });
     prog.add_endpoints("-b,--bind", opts.bind, "ticker-proxy", common::side::bind, "Where subscribers connect (XPUB)");
     prog.add_endpoints("--control", opts.control, "ticker-proxy-control", common::side::bind, "REP socket for PAUSE, RESUME, STATISTICS, TERMINATE");
     prog.app().add_option("--capture", opts.capture, "PUB socket with a copy of all traffic, both ways (repeatable; default: none)")

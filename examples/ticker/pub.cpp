@@ -1,4 +1,5 @@
-// ticker-pub: PUB socket, binds (default tcp://*:5556). Publishes random-walk
+// ticker-pub: PUB socket, binds (default tcp://*:5556) or connects to a
+// proxy's frontend. Publishes random-walk
 // prices, one two-frame message per tick (tick.hpp), at a steady rate.
 #include <chrono>
 #include <random>
@@ -22,6 +23,11 @@ void add_options(common::program& prog, pub_options& opts)
     auto& app = prog.app();
     prog.add_role_options(opts.role);
     prog.add_endpoints("-b,--bind", opts.bind, "ticker", common::side::bind, "Where subscribers connect");
+    app.add_option("-c,--connect", opts.connect, "Connect to a proxy's frontend instead of binding (repeatable)")
+        ->type_name("ENDPOINT")->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->default_str("");
+    prog.after_parse([&app, &opts] {
+        if (!opts.connect.empty() && app.count("--bind") == 0) opts.bind.clear();
+    });
     app.add_option("-s,--symbol", opts.symbols, "Symbol to publish (repeatable; default: AAPL MSFT GOOG AMZN NVDA META TSLA IBM)")
         ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->default_str("")
         ->check([](const std::string& s) { return s.empty() || s.size() > max_symbol_size ? "a symbol has 1 to 16 bytes" : ""; });
@@ -45,6 +51,10 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
     auto monitor = common::monitor_if(opts.role.monitor, ctx, pub, "pub", out);
     for (const auto& ep : opts.bind)
         out.info("publishing on ", common::bind(pub, ep), " (seed ", seed, ")");
+    for (const auto& ep : opts.connect) {
+        common::connect(pub, ep);
+        out.info("publishing to ", ep, " (seed ", seed, ")");
+    }
 
     const auto start = clock::now();
     auto last_status = start;

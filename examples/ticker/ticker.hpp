@@ -16,10 +16,11 @@
 
 namespace ticker {
 
-// ticker-pub: PUB, binds; random-walk prices for a list of symbols.
+// ticker-pub: PUB, binds (or connects); random-walk prices for a list of symbols.
 struct pub_options {
     common::role_options role;
     std::vector<std::string> bind;
+    std::vector<std::string> connect;  // e.g. a proxy's frontend (--frontend-bind)
     std::vector<std::string> symbols;  // empty: default_symbols()
     double rate = 10;                  // ticks per second; 0: as fast as possible
     std::uint64_t count = 0;           // stop after this many ticks (0: no limit)

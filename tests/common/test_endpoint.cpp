@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "common/endpoint.hpp"
 #include "common/program.hpp"
@@ -36,6 +37,19 @@ TEST_CASE("a service's endpoints follow the transport", "[endpoint]")
         CHECK(common::default_port("ticker") != common::default_port("ticker-proxy"));
         CHECK_THROWS_AS(common::default_port("no-such-service"), std::out_of_range);
     }
+}
+
+TEST_CASE("BB_PORT_OFFSET and BB_IPC_DIR move the default endpoints", "[endpoint]")
+{
+    ::setenv("BB_PORT_OFFSET", "1000", 1);
+    ::setenv("BB_IPC_DIR", "/tmp/elsewhere", 1);
+    CHECK(common::endpoints_for("ticker", transport::tcp).connect == "tcp://127.0.0.1:6556");
+    CHECK(common::endpoints_for("ticker", transport::ipc).bind == "ipc:///tmp/elsewhere/ticker");
+    ::setenv("BB_PORT_OFFSET", "lots", 1);
+    CHECK_THROWS_WITH(common::default_port("ticker"), Catch::Contains("BB_PORT_OFFSET"));
+    ::unsetenv("BB_PORT_OFFSET");
+    ::unsetenv("BB_IPC_DIR");
+    CHECK(common::default_port("ticker") == 5556);
 }
 
 TEST_CASE("bind reports the endpoint actually bound", "[endpoint]")

@@ -1,10 +1,14 @@
 // scripts/demo, as the presenter and CI run it: the ticker on every transport.
-// These use the default endpoints (fixed ports, /tmp/beyond-the-box), so they
-// run one after the other in a single test case.
+// The demos use the default endpoints; BB_PORT_OFFSET and BB_IPC_DIR move them
+// away from a demo that may be running on this machine, and ctest runs these
+// tests one at a time (RESOURCE_LOCK).
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
+#include <unistd.h>
 
+#include "endpoints.hpp"
 #include "process.hpp"
 
 using namespace std::chrono_literals;
@@ -13,6 +17,17 @@ namespace {
 
 const std::string demo_script = std::string(BB_SOURCE_DIR) + "/scripts/demo";
 const std::string bin_dir = std::filesystem::path(TICKER_PUB).parent_path().string();
+
+// Default endpoints of our own, inherited by the demo and its programs.
+struct private_defaults {
+    support::private_dir dir;
+    private_defaults()
+    {
+        ::setenv("BB_PORT_OFFSET", std::to_string(20000 + ::getpid() % 10000).c_str(), 1);
+        ::setenv("BB_IPC_DIR", dir.path().c_str(), 1);
+    }
+};
+const private_defaults defaults;
 
 support::run_result demo(std::vector<std::string> args)
 {

@@ -105,6 +105,25 @@ TEST_CASE("ipc: a publisher and two subscribers with different filters", "[ipc]"
 TEST_CASE("tcp: the same through the proxy, steered from outside", "[tcp]") { check_through_proxy("tcp"); }
 TEST_CASE("ipc: the same through the proxy, steered from outside", "[ipc]") { check_through_proxy("ipc"); }
 
+TEST_CASE("tcp: several publishers connect to the proxy's bound frontend", "[tcp]")
+{
+    process proxy({TICKER_PROXY, "--frontend-bind", support::any_tcp, "--bind", support::any_tcp,
+                   "--control", support::any_tcp});
+    const auto frontend = ready(proxy, "publishers connect to");
+    const auto backend = ready(proxy, "subscribers connect to");
+    process acme({TICKER_PUB, "--connect", frontend, "--symbol", "ACME", "--rate", "200"});
+    process initech({TICKER_PUB, "--connect", frontend, "--symbol", "INITECH", "--rate", "200"});
+    REQUIRE(acme.wait_for("publishing to"));
+    REQUIRE(initech.wait_for("publishing to"));
+
+    process sub({TICKER_SUB, "--connect", backend, "--count", "40"});
+    INFO(sub.output());
+    REQUIRE(sub.wait_exit(30s) == 0);
+    std::set<std::string> seen;
+    for (const auto& s : tick_symbols(sub)) seen.insert(s);
+    CHECK(seen == std::set<std::string>{"ACME", "INITECH"});
+}
+
 TEST_CASE("tcp: every message on the wire decodes per the documented protocol", "[tcp]")
 {
     auto pub = start_pub(support::any_tcp);

@@ -19,13 +19,16 @@ std::string_view to_string(transport t);
 //   ipc     ipc:///tmp/beyond-the-box/NAME (same for both sides)
 //   inproc  inproc://NAME              (same for both sides)
 // Every service has a fixed, documented tcp port (see endpoint.cpp).
+// Environment: BB_PORT_OFFSET adds to every default port; BB_IPC_DIR replaces
+// /tmp/beyond-the-box.
 struct service_endpoints {
     std::string bind;
     std::string connect;
 };
 service_endpoints endpoints_for(std::string_view service, transport t);
 
-// The tcp port a service uses by default; throws std::out_of_range for an unknown name.
+// The tcp port a service uses by default (plus BB_PORT_OFFSET); throws
+// std::out_of_range for an unknown name.
 int default_port(std::string_view service);
 
 // Binds and returns the endpoint actually bound (port resolved for "tcp://...:*").

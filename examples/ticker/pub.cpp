@@ -56,14 +56,13 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
         out.info("publishing to ", ep, " (seed ", seed, ")");
     }
 
+    const auto interval = opts.rate > 0 ? std::chrono::duration_cast<clock::duration>(1s / opts.rate) : 0s;
     const auto start = clock::now();
     auto last_status = start;
     std::uint64_t sent = 0;
     while (!stop.stop_requested() && (opts.count == 0 || sent < opts.count)) {
-        if (opts.rate > 0) {  // pace: tick n is due at start + n / rate
-            const auto due = start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(sent / opts.rate));
-            if (due > clock::now() && !common::sleep_for(due - clock::now(), stop)) break;
-        }
+        const auto due = start + sent * interval;  // a steady pace, whatever the delays
+        if (due > clock::now() && !common::sleep_for(due - clock::now(), stop)) break;
         tick t = prices.next();
         t.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                         std::chrono::system_clock::now().time_since_epoch()).count();

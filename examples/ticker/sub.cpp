@@ -40,6 +40,24 @@ void print(const common::console& out, const tick& t)
     out.info(out.paint(text, c));
 }
 
+std::string describe(const std::vector<std::string>& symbols)
+{
+    if (symbols.empty()) return "every symbol";
+    std::string text = "symbols starting with ";
+    for (const auto& s : symbols) text += (&s == &symbols.front() ? "" : ", ") + s;
+    return text;
+}
+
+// " (N ticks/s)", from the first tick to the last.
+std::string rate(std::uint64_t received, clock::duration elapsed)
+{
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    if (received < 2 || seconds <= 0) return "";
+    char text[48];
+    std::snprintf(text, sizeof text, " (%.0f ticks/s)", static_cast<double>(received - 1) / seconds);
+    return text;
+}
+
 // Sequence numbers per symbol reveal what the publisher dropped for us.
 class gap_tracker {
 public:
@@ -49,7 +67,7 @@ public:
         auto [it, first] = last_seq_.try_emplace(t.symbol, t.seq);
         if (first) return;
         if (t.seq <= it->second)
-            out_.info(t.symbol, ": sequence went back from ", it->second, " to ", t.seq, ": the publisher restarted");
+            out_.info(t.symbol, ": the publisher restarted (sequence ", it->second, " -> ", t.seq, ")");
         else
             missed_ += t.seq - it->second - 1;
         it->second = t.seq;
@@ -83,11 +101,8 @@ void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
     if (opts.symbols.empty()) sub.set(zmq::sockopt::subscribe, "");
     for (const auto& symbol : opts.symbols) sub.set(zmq::sockopt::subscribe, symbol);
     for (const auto& ep : opts.connect) common::connect(sub, ep);
-    out.info("following ", opts.symbols.empty() ? std::string("every symbol") : "symbols starting with " + [&] {
-        std::string list;
-        for (const auto& s : opts.symbols) list += (list.empty() ? "" : ", ") + s;
-        return list;
-    }(), " from ", opts.connect.front(), opts.connect.size() > 1 ? " and others" : "");
+    out.info("following ", describe(opts.symbols), " from ", opts.connect.front(),
+             opts.connect.size() > 1 ? " and others" : "");
 
     gap_tracker gaps(out);
     std::vector<zmq::message_t> msg;
@@ -107,10 +122,7 @@ void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
         if (opts.slow > 0ms && !common::sleep_for(opts.slow, stop)) break;
     }
     gaps.report(true);
-    const std::chrono::duration<double> elapsed = last - first;
-    char rate[64];
-    std::snprintf(rate, sizeof rate, "%.0f", elapsed.count() > 0 ? (received - 1) / elapsed.count() : 0.0);
-    out.summary(received, received == 1 ? " tick received" : " ticks received", received > 1 ? std::string(" (") + rate + " ticks/s)" : "");
+    out.summary(received, received == 1 ? " tick received" : " ticks received", rate(received, last - first));
 }
 
 }  // namespace ticker

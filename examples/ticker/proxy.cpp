@@ -5,6 +5,7 @@
 // only those to the proxy: libzmq 4.3 aborts on any other command.
 #include <array>
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "common/console.hpp"
@@ -102,12 +103,18 @@ void run_proxy(zmq::context_t& ctx, const proxy_options& opts, std::stop_token s
     zmq::socket_t control(ctx, zmq::socket_type::rep);
     for (const auto& ep : opts.control) out.info("control on ", common::bind(control, ep));
 
-    // The four sockets move to the proxy thread, which alone uses them until it ends.
-    std::jthread proxy([&] {
-        zmq_proxy_steerable(frontend.handle(), backend.handle(), capturing ? capture.handle() : nullptr,
-                            steer.handle());
-    });
     auto tell_proxy = [&](std::string_view cmd) { steer_client.send(zmq::buffer(cmd), zmq::send_flags::none); };
+    // The four sockets move to the proxy thread, which alone uses them until
+    // it ends: on TERMINATE, however this function ends.
+    struct proxy_thread {
+        std::jthread thread;
+        std::function<void()> terminate;
+        ~proxy_thread() { terminate(); }
+    } proxy{std::jthread([&] {
+                zmq_proxy_steerable(frontend.handle(), backend.handle(),
+                                    capturing ? capture.handle() : nullptr, steer.handle());
+            }),
+            [&] { tell_proxy("TERMINATE"); }};
 
     std::vector<zmq::message_t> msg, stats;
     std::array<zmq::pollitem_t, 2> items{{{control.handle(), 0, ZMQ_POLLIN, 0}, {tap.handle(), 0, ZMQ_POLLIN, 0}}};
@@ -133,7 +140,7 @@ void run_proxy(zmq::context_t& ctx, const proxy_options& opts, std::stop_token s
         control.send(zmq::buffer(reply), zmq::send_flags::none);
     }
     if (!terminated) tell_proxy("TERMINATE");
-    proxy.join();
+    proxy.thread.join();
     out.info("stopped");
 }
 

@@ -14,6 +14,7 @@
 #include <regex>
 #include <spawn.h>
 #include <string>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -83,7 +84,8 @@ double raw_inproc(std::uint64_t count)
 double raw_processes(const std::string& endpoint, std::uint64_t count)
 {
     const pid_t child = ::fork();
-    if (child == 0) {  // the publisher process, until killed
+    if (child == 0) {  // the publisher process, until killed (or its parent dies)
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         zmq::context_t ctx;
         zmq::socket_t pub(ctx, zmq::socket_type::pub);
         pub.bind(endpoint);

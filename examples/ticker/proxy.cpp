@@ -102,11 +102,13 @@ void run_proxy(zmq::context_t& ctx, const proxy_options& opts, std::stop_token s
     zmq::socket_t control(ctx, zmq::socket_type::rep);
     for (const auto& ep : opts.control) out.info("control on ", common::bind(control, ep));
 
+    // slide: ticker-proxy-run
     // The four sockets move to the proxy thread, which alone uses them until it ends.
     std::jthread proxy([&] {
         zmq_proxy_steerable(frontend.handle(), backend.handle(), capturing ? capture.handle() : nullptr,
                             steer.handle());
     });
+    // end slide
     auto tell_proxy = [&](std::string_view cmd) { steer_client.send(zmq::buffer(cmd), zmq::send_flags::none); };
 
     std::vector<zmq::message_t> msg, stats;

@@ -68,6 +68,7 @@ int default_port(std::string_view service)
 service_endpoints endpoints_for(std::string_view service, transport t)
 {
     const std::string name(service);
+    // slide: endpoints-for
     switch (t) {
     case transport::tcp: {
         const auto port = std::to_string(default_port(service));
@@ -80,6 +81,7 @@ service_endpoints endpoints_for(std::string_view service, transport t)
     case transport::inproc:
         return {"inproc://" + name, "inproc://" + name};
     }
+    // end slide
     throw std::logic_error("unknown transport");
 }
 

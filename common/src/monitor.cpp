@@ -48,6 +48,7 @@ socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std:
     // The PAIR socket moves to the reader thread, which alone uses it from now on.
     reader_ = std::jthread([events = std::move(events), label = std::move(label), &out](std::stop_token stop) mutable {
         std::vector<zmq::message_t> msg;
+        // slide: monitor-read
         while (common::recv(events, msg, stop)) {
             // Frame 1: event (u16 LE), value (u32 LE); frame 2: the endpoint.
             if (msg.size() != 2 || msg[0].size() != 6) continue;
@@ -55,6 +56,7 @@ socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std:
             const auto event = r.get<std::uint16_t>();
             const auto value = r.get<std::uint32_t>();
             if (event == ZMQ_EVENT_MONITOR_STOPPED) break;
+        // end slide
             std::string line = label + ": " + event_name(event) + " " + msg[1].to_string();
             if (event == ZMQ_EVENT_BIND_FAILED || event == ZMQ_EVENT_ACCEPT_FAILED ||
                 event == ZMQ_EVENT_CLOSE_FAILED || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)

@@ -8,12 +8,14 @@
 
 namespace common {
 
+// slide: make-context
 zmq::context_t make_context()
 {
     zmq::context_t ctx;
     ctx.set(zmq::ctxopt::blocky, false);
     return ctx;
 }
+// end slide
 
 void connect(zmq::socket_ref socket, const std::string& endpoint)
 {

@@ -49,6 +49,7 @@ bool recv(zmq::socket_ref socket, std::vector<zmq::message_t>& msg, std::stop_to
     const auto deadline = std::chrono::steady_clock::now() + std::max(timeout, 0ms);
     for (;;) {
         msg.clear();
+        // slide: recv-multipart
         try {
             // Parts of a multipart message arrive together: once the first is
             // here, the rest are too.
@@ -58,6 +59,7 @@ bool recv(zmq::socket_ref socket, std::vector<zmq::message_t>& msg, std::stop_to
             if (e.num() == ETERM) return false;
             if (e.num() != EINTR) throw;
         }
+        // end slide
         auto left = forever;
         if (timeout >= 0ms)
             left = std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));

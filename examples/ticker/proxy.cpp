@@ -103,18 +103,19 @@ void run_proxy(zmq::context_t& ctx, const proxy_options& opts, std::stop_token s
     zmq::socket_t control(ctx, zmq::socket_type::rep);
     for (const auto& ep : opts.control) out.info("control on ", common::bind(control, ep));
 
+    // slide: ticker-proxy-run
+    // The proxy thread alone uses the four sockets until it ends, on TERMINATE.
+    std::jthread proxy([&] {
+        zmq_proxy_steerable(frontend.handle(), backend.handle(),
+                            capturing ? capture.handle() : nullptr, steer.handle());
+    });
+    // end slide
     auto tell_proxy = [&](std::string_view cmd) { steer_client.send(zmq::buffer(cmd), zmq::send_flags::none); };
-    // The four sockets move to the proxy thread, which alone uses them until
-    // it ends: on TERMINATE, however this function ends.
-    struct proxy_thread {
-        std::jthread thread;
-        std::function<void()> terminate;
-        ~proxy_thread() { terminate(); }
-    } proxy{std::jthread([&] {
-                zmq_proxy_steerable(frontend.handle(), backend.handle(),
-                                    capturing ? capture.handle() : nullptr, steer.handle());
-            }),
-            [&] { tell_proxy("TERMINATE"); }};
+    // However this function ends, TERMINATE goes out before the thread is joined.
+    struct on_exit {
+        std::function<void()> run;
+        ~on_exit() { run(); }
+    } terminate_proxy{[&] { tell_proxy("TERMINATE"); }};
 
     std::vector<zmq::message_t> msg, stats;
     std::array<zmq::pollitem_t, 2> items{{{control.handle(), 0, ZMQ_POLLIN, 0}, {tap.handle(), 0, ZMQ_POLLIN, 0}}};
@@ -140,7 +141,7 @@ void run_proxy(zmq::context_t& ctx, const proxy_options& opts, std::stop_token s
         control.send(zmq::buffer(reply), zmq::send_flags::none);
     }
     if (!terminated) tell_proxy("TERMINATE");
-    proxy.thread.join();
+    proxy.join();
     out.info("stopped");
 }
 

@@ -47,6 +47,7 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
     const auto seed = opts.seed != 0 ? opts.seed : std::random_device{}();
     market prices(opts.symbols.empty() ? default_symbols() : opts.symbols, seed);
 
+    // slide: ticker-pub-socket
     zmq::socket_t pub(ctx, zmq::socket_type::pub);
     auto monitor = common::monitor_if(opts.role.monitor, ctx, pub, "pub", out);
     for (const auto& ep : opts.bind)
@@ -55,6 +56,7 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
         common::connect(pub, ep);
         out.info("publishing to ", ep, " (seed ", seed, ")");
     }
+    // end slide
 
     const auto interval = opts.rate > 0 ? std::chrono::duration_cast<clock::duration>(1s / opts.rate) : 0s;
     const auto start = clock::now();
@@ -63,12 +65,14 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
     while (!stop.stop_requested() && (opts.count == 0 || sent < opts.count)) {
         const auto due = start + sent * interval;  // a steady pace, whatever the delays
         if (due > clock::now() && !common::sleep_for(due - clock::now(), stop)) break;
+        // slide: ticker-pub-send
         tick t = prices.next();
         t.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                         std::chrono::system_clock::now().time_since_epoch()).count();
         // PUB never blocks: a subscriber whose queue is full just misses ticks.
         zmq::send_multipart(pub, encode(t));
         ++sent;
+        // end slide
 
         if (!out.quiet() && clock::now() - last_status >= status_interval) {
             last_status = clock::now();

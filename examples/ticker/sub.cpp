@@ -94,6 +94,7 @@ private:
 void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
 {
     const common::console out(opts.role.name, opts.role.quiet);
+    // slide: ticker-sub-socket
     zmq::socket_t sub(ctx, zmq::socket_type::sub);
     sub.set(zmq::sockopt::rcvhwm, opts.rcvhwm);
     auto monitor = common::monitor_if(opts.role.monitor, ctx, sub, "sub", out);
@@ -101,6 +102,7 @@ void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
     if (opts.symbols.empty()) sub.set(zmq::sockopt::subscribe, "");
     for (const auto& symbol : opts.symbols) sub.set(zmq::sockopt::subscribe, symbol);
     for (const auto& ep : opts.connect) common::connect(sub, ep);
+    // end slide
     out.info("following ", describe(opts.symbols), " from ", opts.connect.front(),
              opts.connect.size() > 1 ? " and others" : "");
 
@@ -108,6 +110,7 @@ void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
     std::vector<zmq::message_t> msg;
     std::uint64_t received = 0;
     clock::time_point first, last;
+    // slide: ticker-sub-loop
     while ((opts.count == 0 || received < opts.count) && common::recv(sub, msg, stop)) {
         auto t = decode(msg);
         if (!t) {
@@ -121,6 +124,7 @@ void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
         else if (!out.quiet()) print(out, *t);
         if (opts.slow > 0ms && !common::sleep_for(opts.slow, stop)) break;
     }
+    // end slide
     gaps.report(true);
     out.summary(received, received == 1 ? " tick received" : " ticks received", rate(received, last - first));
 }

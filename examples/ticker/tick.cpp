@@ -4,6 +4,7 @@
 
 namespace ticker {
 
+// slide: ticker-encode
 std::array<zmq::message_t, 2> encode(const tick& t)
 {
     auto quote = common::frame_writer(quote_size)
@@ -13,6 +14,7 @@ std::array<zmq::message_t, 2> encode(const tick& t)
                      .done();
     return {zmq::message_t(t.symbol), std::move(quote)};
 }
+// end slide
 
 common::result<tick> decode(common::frames msg)
 {

@@ -39,11 +39,13 @@ int main(int argc, char** argv)
         m_stocks.connect = apple.connect;
         m_stocks.symbols = {"M"};
 
+        // slide: ticker-demo-threads
         common::thread_group roles(stop);
         roles.spawn("pub", [&](std::stop_token s) { ticker::run_pub(ctx, pub, s); });
         if (with_proxy) roles.spawn("proxy", [&](std::stop_token s) { ticker::run_proxy(ctx, proxy, s); });
         roles.spawn("sub-AAPL", [&](std::stop_token s) { ticker::run_sub(ctx, apple, s); });
         roles.spawn("sub-M", [&](std::stop_token s) { ticker::run_sub(ctx, m_stocks, s); });
         roles.wait();
+        // end slide
     });
 }

@@ -77,3 +77,16 @@ TEST_CASE("scripts/demo: --list, and bad arguments give status 2", "[demo]")
     CHECK(demo({"ticker", "--duration", "soon"}).status == 2);
     CHECK(demo({"ticker", "--bogus"}).status == 2);
 }
+
+TEST_CASE("scripts/demo --dry-run: prints the commands of a valid demo, starts nothing", "[demo]")
+{
+    const auto r = demo({"ticker-proxy", "--transport", "ipc", "--duration", "3", "--dry-run"});
+    INFO(r.output);
+    CHECK(r.status == 0);
+    CHECK_THAT(r.output, Catch::StartsWith("ticker-pub --transport ipc --name pub --duration 3\n"));
+    CHECK_THAT(r.output, Catch::Contains("ticker-proxy --transport ipc") && Catch::Contains("--symbol M --duration 3"));
+    CHECK_THAT(r.output, !Catch::Contains("[pub]"));
+    CHECK(demo({"ticker", "--tmux", "--dry-run"}).status == 0);  // valid, even with no terminal
+    CHECK(demo({"no-such-demo", "--dry-run"}).status == 2);
+    CHECK(demo({"ticker", "--transport", "udp", "--dry-run"}).status == 2);
+}

@@ -114,7 +114,7 @@ void run_proxy(zmq::context_t& ctx, const proxy_options& opts, std::stop_token s
     // However this function ends, TERMINATE goes out before the thread is joined.
     struct on_exit {
         std::function<void()> run;
-        ~on_exit() { run(); }
+        ~on_exit() { try { run(); } catch (...) {} }  // never throw from a destructor
     } terminate_proxy{[&] { tell_proxy("TERMINATE"); }};
 
     std::vector<zmq::message_t> msg, stats;

@@ -118,9 +118,9 @@ double ours_inproc(std::uint64_t count)
     sub.role = {"sub", true, false};
     sub.connect = {"inproc://ours"};
     sub.count = count;
-    sub.on_tick = [&](const ticker::tick&) {
-        last = clock_type::now();
-        if (seen++ == 0) first = last;
+    sub.on_tick = [&](const ticker::tick&) {  // the clock at the first and last tick only
+        if (seen == 0) first = clock_type::now();
+        if (++seen == count) last = clock_type::now();
     };
     common::thread_group publisher, subscriber;
     publisher.spawn("pub", [&](std::stop_token s) { ticker::run_pub(ctx, pub, s); });

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <iterator>
+#include <optional>
 #include <mutex>
 #include <unistd.h>
 #include <zmq_addon.hpp>
@@ -42,27 +43,47 @@ bool poll(std::span<zmq::pollitem_t> items, std::stop_token stop, std::chrono::m
     return false;
 }
 
+// One whole message, if one is queued. The message objects in msg are reused:
+// this is the hot path of every receiving role.
+bool recv_queued(zmq::socket_ref socket, std::vector<zmq::message_t>& msg)
+{
+    // slide: recv-multipart
+    // Parts of a multipart message arrive together: once the first is here,
+    // the rest are too.
+    for (std::size_t part = 0;; ++part) {
+        if (part == msg.size()) msg.emplace_back();
+        if (!socket.recv(msg[part], zmq::recv_flags::dontwait)) {
+            msg.clear();
+            return false;
+        }
+        if (!msg[part].more()) {
+            msg.resize(part + 1);
+            return true;
+        }
+    }
+    // end slide
+}
+
 bool recv(zmq::socket_ref socket, std::vector<zmq::message_t>& msg, std::stop_token stop,
           std::chrono::milliseconds timeout)
 {
     zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-    const auto deadline = std::chrono::steady_clock::now() + std::max(timeout, 0ms);
+    std::optional<std::chrono::steady_clock::time_point> deadline;
     for (;;) {
-        msg.clear();
-        // slide: recv-multipart
         try {
-            // Parts of a multipart message arrive together: once the first is
-            // here, the rest are too.
-            if (zmq::recv_multipart(socket, std::back_inserter(msg), zmq::recv_flags::dontwait))
-                return true;
+            if (recv_queued(socket, msg)) return true;
         } catch (const zmq::error_t& e) {
+            msg.clear();
             if (e.num() == ETERM) return false;
             if (e.num() != EINTR) throw;
+            continue;
         }
-        // end slide
+        if (timeout == 0ms) return false;  // only what was queued: no poll
         auto left = forever;
-        if (timeout >= 0ms)
-            left = std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+        if (timeout > 0ms) {
+            if (!deadline) deadline = std::chrono::steady_clock::now() + timeout;
+            left = std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now()));
+        }
         if (!poll({&item, 1}, stop, left)) return false;
     }
 }

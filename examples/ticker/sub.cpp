@@ -62,7 +62,7 @@ std::string rate(std::uint64_t received, clock::duration elapsed)
 class gap_tracker {
 public:
     explicit gap_tracker(const common::console& out) : out_(out) {}
-    void saw(const tick& t)
+    void saw(const tick& t, clock::time_point now)
     {
         auto [it, first] = last_seq_.try_emplace(t.symbol, t.seq);
         if (first) return;
@@ -71,15 +71,15 @@ public:
         else
             missed_ += t.seq - it->second - 1;
         it->second = t.seq;
-        report(false);
+        if (missed_ > 0 && now - last_report_ >= 1s) report(now);
     }
     // At most once a second, so a slow subscriber's warnings stay readable.
-    void report(bool now)
+    void report(clock::time_point now)
     {
-        if (missed_ == 0 || (!now && clock::now() - last_report_ < 1s)) return;
+        if (missed_ == 0) return;
         out_.warn("missed ", missed_, " ticks: the publisher dropped them while this subscriber's queue was full");
         missed_ = 0;
-        last_report_ = clock::now();
+        last_report_ = now;
     }
 
 private:
@@ -119,13 +119,13 @@ void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
         }
         last = clock::now();
         if (received++ == 0) first = last;
-        gaps.saw(*t);
+        gaps.saw(*t, last);
         if (opts.on_tick) opts.on_tick(*t);
         else if (!out.quiet()) print(out, *t);
         if (opts.slow > 0ms && !common::sleep_for(opts.slow, stop)) break;
     }
     // end slide
-    gaps.report(true);
+    gaps.report(clock::now());
     out.summary(received, received == 1 ? " tick received" : " ticks received", rate(received, last - first));
 }
 

@@ -23,8 +23,10 @@ constexpr std::chrono::milliseconds stop_check_interval = 50ms;
 bool poll(std::span<zmq::pollitem_t> items, std::stop_token stop,
           std::chrono::milliseconds timeout = forever);
 
-// Receives one whole multipart message into msg (cleared first); false on
-// timeout or stop. Takes what is already queued without a system call.
+// Receives one whole multipart message into msg (its message objects are
+// reused); false on timeout or stop (msg is then empty). Takes what is
+// already queued without a system call; with a zero timeout, it only looks at
+// what is queued, and never polls.
 bool recv(zmq::socket_ref socket, std::vector<zmq::message_t>& msg, std::stop_token stop,
           std::chrono::milliseconds timeout = forever);
 

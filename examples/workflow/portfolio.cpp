@@ -114,7 +114,7 @@ std::string check(const task& t)
     auto within = [](double x, double lo, double hi) { return std::isfinite(x) && x >= lo && x <= hi; };
     if (t.count == 0 || t.count > max_tasks) return "task count " + std::to_string(t.count) + " is not between 1 and 1000000";
     if (t.id >= t.count) return "task id " + std::to_string(t.id) + " is not below the task count " + std::to_string(t.count);
-    if (t.paths == 0 || t.paths > max_paths) return "paths " + std::to_string(t.paths) + " is not between 1 and 100000000";
+    if (t.paths == 0 || t.paths > max_paths) return "paths " + std::to_string(t.paths) + " is not between 1 and " + std::to_string(max_paths);
     if (t.quantity == 0 || t.quantity < -1'000'000 || t.quantity > 1'000'000) return "quantity is 0 or beyond a million";
     if (t.kind != option_kind::call && t.kind != option_kind::put) return "option kind is neither 0 (call) nor 1 (put)";
     if (!within(t.spot, 0.01, 1e6) || !within(t.strike, 0.01, 1e6)) return "spot or strike is not between 0.01 and 1000000";

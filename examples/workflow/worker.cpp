@@ -77,6 +77,7 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
         // PUSH's mute state blocks: with the sink gone or behind, this waits.
         if (!common::send(results, reply, stop)) break;
         ++valued;
+        if (opts.on_task) opts.on_task(*t);
     }
     char elapsed[32];
     std::snprintf(elapsed, sizeof elapsed, "%.2f s", std::chrono::duration<double>(clock::now() - start).count());

@@ -38,7 +38,7 @@ int main(int argc, char** argv)
         workflow::sink_options sink{as("sink"), {results.bind}, {feedback.connect}, {control.connect}, {}};
         std::vector<workflow::worker_options> crew;
         for (unsigned i = 1; i <= workers; ++i)
-            crew.push_back({as("worker-" + std::to_string(i)), {tasks.connect}, {results.connect}, {control.connect}, 0});
+            crew.push_back({as("worker-" + std::to_string(i)), {tasks.connect}, {results.connect}, {control.connect}, 0, {}});
 
         common::thread_group roles(stop);
         roles.spawn("ventilator", [&](std::stop_token s) { workflow::run_ventilator(ctx, vent, s); });

@@ -41,6 +41,7 @@ struct worker_options {
     std::vector<std::string> results;  // the sink's PULL
     std::vector<std::string> control;  // the ventilator's PUB
     std::uint64_t count = 0;           // leave after this many tasks (0: when told to)
+    std::function<void(const task&)> on_task;  // after each result is sent (tests)
 };
 void add_options(common::program& prog, worker_options& opts);
 void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token stop);

@@ -58,6 +58,7 @@ bool recv(zmq::socket_ref socket, std::vector<zmq::message_t>& msg, std::stop_to
             if (e.num() == ETERM) return false;
             if (e.num() != EINTR) throw;
         }
+        if (timeout == 0ms) return false;  // only what was queued: no poll
         auto left = forever;
         if (timeout >= 0ms)
             left = std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));

@@ -21,8 +21,10 @@ using namespace std::chrono_literals;
 using clock = std::chrono::steady_clock;
 
 constexpr auto redraw_interval = 100ms;  // wake at least this often to draw progress
+constexpr auto done_interval = 2ms;      // a DONE at most this often (or when it holds 1024 ids)
+constexpr auto end_check_interval = 10ms;  // while busy, look for END this often
 constexpr auto end_wait = 10s;           // once complete, how long to wait for END
-constexpr std::size_t max_burst = 1000;  // results taken in one go before acknowledging them
+constexpr std::size_t max_burst = 1000;  // results taken in one go before looking at the rest
 
 void add_options(common::program& prog, sink_options& opts)
 {
@@ -38,6 +40,7 @@ namespace {
 struct tally {
     batch_report report;
     std::vector<bool> counted;
+    std::map<std::uint64_t, std::uint64_t> by_worker;  // worker id -> tasks
     std::uint32_t done = 0;
     clock::time_point first{};
     bool complete() const { return report.tasks > 0 && done == report.tasks; }
@@ -63,14 +66,22 @@ public:
         std::vector<zmq::message_t> msg;
         clock::time_point complete_at{};
         zmq::pollitem_t items[] = {{control_.handle(), 0, ZMQ_POLLIN, 0}, {results_.handle(), 0, ZMQ_POLLIN, 0}};
+        auto look_for_end = clock::now();
         while (!stop_.stop_requested()) {
-            common::poll(items, stop_, redraw_interval);
-            if ((items[0].revents & ZMQ_POLLIN) && common::recv(control_, msg, stop_, 0ms) && on_end(msg)) return;
+            // Looking at an empty socket costs a system call: every 10 ms is enough.
+            if (clock::now() >= look_for_end) {
+                look_for_end = clock::now() + end_check_interval;
+                if (common::recv(control_, msg, stop_, 0ms) && on_end(msg)) return;
+            }
 
-            // A burst of results, then one DONE for all of them.
-            std::vector<std::uint32_t> ids;
-            for (std::size_t i = 0; i < max_burst && common::recv(results_, msg, stop_, 0ms); ++i) on_message(msg, ids);
-            acknowledge(ids);
+            // Whatever results are queued; wait only when there are none.
+            std::size_t taken = 0;
+            for (; taken < max_burst && common::recv(results_, msg, stop_, 0ms); ++taken) on_message(msg);
+            if (!pending_.empty() && (pending_.size() >= max_done_ids || t_.complete() || clock::now() - last_done_ >= done_interval))
+                acknowledge();
+            if (taken == 0 && common::poll(items, stop_, pending_.empty() ? redraw_interval : done_interval) &&
+                (items[0].revents & ZMQ_POLLIN))
+                look_for_end = {};
 
             if (t_.report.tasks == 0) continue;
             progress_.update(t_.done, t_.report.tasks, elapsed());
@@ -100,13 +111,13 @@ private:
         return true;
     }
 
-    void on_message(const std::vector<zmq::message_t>& msg, std::vector<std::uint32_t>& ids)
+    void on_message(const std::vector<zmq::message_t>& msg)
     {
         const auto type = type_of(msg);
         if (type == result_type) {
             auto r = decode_result(msg);
             if (!r) return out_.warn("dropped a malformed result: ", r.error());
-            on_result(*r, ids);
+            on_result(*r);
         } else if (type == hello_type) {
             auto h = decode_hello(msg);
             if (!h) return out_.warn("dropped a malformed HELLO: ", h.error());
@@ -118,14 +129,14 @@ private:
         }
     }
 
-    void on_result(const result& r, std::vector<std::uint32_t>& ids)
+    void on_result(const result& r)
     {
         if (r.batch < t_.report.batch) return;  // from an earlier run of the ventilator
         if (r.batch > t_.report.batch) start_batch(r);
         if (r.count != t_.report.tasks)
             return out_.warn("dropped a malformed result: task count ", r.count, " is not this batch's ", t_.report.tasks);
         if (r.id >= t_.report.tasks) return out_.warn("ignored a result for unknown task id ", r.id);
-        ids.push_back(r.id);  // DONE again for a duplicate: its earlier DONE may have been lost
+        pending_.push_back(r.id);  // DONE again for a duplicate: its earlier DONE may have been lost
         if (t_.counted[r.id]) {
             ++t_.report.duplicates;
             return;
@@ -135,13 +146,14 @@ private:
         t_.report.value += r.v.value;
         t_.report.analytic += r.v.analytic;
         t_.report.variance += r.v.variance;
-        ++t_.report.by_worker[names_.count(r.worker) ? names_[r.worker] : "worker " + std::to_string(r.worker)];
+        ++t_.by_worker[r.worker];
     }
 
     void start_batch(const result& r)
     {
         if (t_.report.batch != 0) out_.warn("a newer batch began (was the ventilator restarted?): starting over");
         t_ = tally{};
+        pending_.clear();
         t_.report.batch = r.batch;
         t_.report.tasks = r.count;
         t_.counted.assign(r.count, false);
@@ -149,13 +161,16 @@ private:
         out_.info("batch of ", r.count, " tasks: first result in");
     }
 
-    void acknowledge(const std::vector<std::uint32_t>& ids)
+    // One DONE for many results: far fewer messages than results.
+    void acknowledge()
     {
-        for (std::size_t at = 0; at < ids.size(); at += max_done_ids) {
-            const auto end = std::min(ids.size(), at + max_done_ids);
-            auto msg = encode(done{t_.report.batch, {ids.begin() + at, ids.begin() + end}});
+        for (std::size_t at = 0; at < pending_.size(); at += max_done_ids) {
+            const auto end = std::min(pending_.size(), at + max_done_ids);
+            auto msg = encode(done{t_.report.batch, {pending_.begin() + at, pending_.begin() + end}});
             send_feedback(msg);
         }
+        pending_.clear();
+        last_done_ = clock::now();
     }
 
     // Never waits: a lost DONE only means the ventilator sends that task again.
@@ -171,6 +186,7 @@ private:
     {
         auto& r = t_.report;
         r.seconds = elapsed();
+        for (const auto& [id, n] : t_.by_worker) r.by_worker[names_.count(id) ? names_[id] : "worker " + std::to_string(id)] += n;
         progress_.finish(t_.done, r.tasks, r.seconds);
         const double std_error = std::sqrt(static_cast<double>(r.variance) * 1e-6);
         char line[160];
@@ -196,6 +212,8 @@ private:
     std::unique_ptr<common::socket_monitor> monitors_[2];
     tally t_;
     std::map<std::uint64_t, std::string> names_;  // worker id -> name, from HELLOs
+    std::vector<std::uint32_t> pending_;          // task ids for the next DONE
+    clock::time_point last_done_{};
     bool feedback_full_ = false;
 };
 

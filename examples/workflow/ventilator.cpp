@@ -165,13 +165,16 @@ private:
             auto d = decode_done(msg);
             if (!d) return out_.warn("dropped a malformed DONE: ", d.error());
             if (d->batch != batch_) return;  // from an earlier run of the ventilator
-            for (auto id : d->ids) mark_done(id);
+            const auto now = clock::now();
+            for (auto id : d->ids) mark_done(id, now);
+            // Grow the window as DONEs come in; each tick sets it from the rate.
+            window_ = std::max(window_, done_this_tick_ * ticks_of_lookahead);
         } else {
             out_.warn("dropped a malformed message: unknown type '", common::printable(type), "' on the feedback socket");
         }
     }
 
-    void mark_done(std::uint32_t id)
+    void mark_done(std::uint32_t id, clock::time_point now)
     {
         if (id >= opts_.batch) return out_.warn("ignored DONE for unknown task id ", id);
         if (!is_repeat(id)) return out_.warn("ignored DONE for task ", id, ", which was never sent");
@@ -181,7 +184,7 @@ private:
         --in_flight_;
         ++done_this_tick_;
         // Smoothed round trip, as TCP does: late means much later than usual.
-        const auto sample = clock::now() - sent_at_[id];
+        const auto sample = now - sent_at_[id];
         round_trip_ = round_trip_ == clock::duration{} ? sample : (7 * round_trip_ + sample) / 8;
     }
 

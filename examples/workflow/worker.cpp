@@ -17,7 +17,8 @@ namespace workflow {
 using namespace std::chrono_literals;
 using clock = std::chrono::steady_clock;
 
-constexpr auto hello_interval = 1s;  // an idle worker says HELLO again this often
+constexpr auto hello_interval = 1s;        // an idle worker says HELLO again this often
+constexpr auto end_check_interval = 10ms;  // a busy worker looks for END this often
 
 void add_options(common::program& prog, worker_options& opts)
 {
@@ -55,19 +56,26 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
     std::string why = "stopped";
     std::vector<zmq::message_t> msg;
     zmq::pollitem_t items[] = {{control.handle(), 0, ZMQ_POLLIN, 0}, {tasks.handle(), 0, ZMQ_POLLIN, 0}};
+    auto look_for_end = clock::now();
     while (!stop.stop_requested()) {
         if (opts.count > 0 && valued == opts.count) { why = "--count reached"; break; }
-        if (!common::poll(items, stop, hello_interval)) {
-            say_hello();  // idle: a ventilator started later learns about us
+        // END first, since queued tasks are stale once the batch is complete.
+        // Looking at an empty socket costs a system call: every 10 ms is enough.
+        if (clock::now() >= look_for_end) {
+            look_for_end = clock::now() + end_check_interval;
+            if (common::recv(control, msg, stop, 0ms)) {
+                if (auto end = decode_end(msg); end) { why = "the batch is complete"; break; }
+                else out.warn("dropped a malformed END: ", end.error());
+                continue;
+            }
+        }
+        // Wait only when no task is queued.
+        if (!common::recv(tasks, msg, stop, 0ms)) {
+            if (!common::poll(items, stop, hello_interval) && !stop.stop_requested())
+                say_hello();  // idle for a while: a ventilator started later learns about us
+            look_for_end = {};
             continue;
         }
-        // END first: once the batch is complete, queued tasks are stale.
-        if ((items[0].revents & ZMQ_POLLIN) && common::recv(control, msg, stop, 0ms)) {
-            if (auto end = decode_end(msg); end) { why = "the batch is complete"; break; }
-            else out.warn("dropped a malformed END: ", end.error());
-            continue;
-        }
-        if (!common::recv(tasks, msg, stop, 0ms)) continue;
         const auto t = decode_task(msg);
         if (!t) {
             out.warn("dropped a malformed task: ", t.error());

@@ -24,7 +24,8 @@ bool poll(std::span<zmq::pollitem_t> items, std::stop_token stop,
           std::chrono::milliseconds timeout = forever);
 
 // Receives one whole multipart message into msg (cleared first); false on
-// timeout or stop. Takes what is already queued without a system call.
+// timeout or stop. Takes what is already queued without a system call; with
+// a zero timeout, it only looks at what is queued, and never polls.
 bool recv(zmq::socket_ref socket, std::vector<zmq::message_t>& msg, std::stop_token stop,
           std::chrono::milliseconds timeout = forever);
 

@@ -207,10 +207,12 @@ private:
         }
         if (late.empty()) return;
         to_send_.insert(to_send_.begin(), late.begin(), late.end());
+        char after[32];
+        std::snprintf(after, sizeof after, "%.1f s", std::chrono::duration<double>(late_after).count());
         std::string ids;
         for (std::size_t i = 0; i < std::min<std::size_t>(late.size(), 8); ++i) ids += " " + std::to_string(late[i]);
-        out_.warn(late.size(), late.size() == 1 ? " task" : " tasks", " with no result after ",
-                  std::chrono::duration<double>(late_after).count(), " s, sending again:", ids, late.size() > 8 ? " ..." : "");
+        out_.warn(late.size(), late.size() == 1 ? " task" : " tasks", " with no result after ", after,
+                  ", sending again:", ids, late.size() > 8 ? " ..." : "");
     }
 
     const ventilator_options& opts_;

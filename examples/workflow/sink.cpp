@@ -92,7 +92,7 @@ public:
             if (complete_at != clock::time_point{} && clock::now() - complete_at > end_wait)
                 return out_.warn("no END from the ventilator in ", end_wait / 1s, " s: leaving anyway");
         }
-        if (!t_.complete()) out_.summary("stopped with ", t_.done, " of ", t_.report.tasks, " tasks counted");
+        if (t_.report.tasks > 0 && !t_.complete()) out_.summary("stopped with ", t_.done, " of ", t_.report.tasks, " tasks counted");
     }
 
 private:

@@ -147,7 +147,7 @@ TEST_CASE("ipc: with a worker killed mid-batch the batch still completes with th
 
 TEST_CASE("tcp: a worker that joins late takes part and one that leaves early loses nothing", "[tcp]")
 {
-    constexpr std::uint32_t batch = 60, paths = 500'000;
+    constexpr std::uint32_t batch = 100, paths = 500'000;
     pipeline p("tcp", 1, batch, paths, {"--retry-after", "0.3"});
     auto& early = p.add_worker("early");
     // Leaves after 5 tasks, whatever it has queued: those come back late.

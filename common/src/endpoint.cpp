@@ -13,11 +13,15 @@ namespace common {
 namespace {
 
 // Default tcp ports, one per service, so that every example can run at once.
-constexpr std::array<std::pair<std::string_view, int>, 4> ports{{
+constexpr std::array<std::pair<std::string_view, int>, 8> ports{{
     {"ticker", 5556},                // ticker-pub's PUB
     {"ticker-proxy", 5557},          // ticker-proxy's XPUB (subscribers' side)
     {"ticker-proxy-control", 5558},  // ticker-proxy's REP control socket
     {"ticker-proxy-capture", 5559},  // ticker-proxy's capture PUB
+    {"workflow-tasks", 5560},        // workflow-ventilator's PUSH (tasks)
+    {"workflow-results", 5561},      // workflow-sink's PULL (results)
+    {"workflow-feedback", 5562},     // workflow-ventilator's PULL (the sink's DONE and HELLO)
+    {"workflow-control", 5563},      // workflow-ventilator's PUB (END)
 }};
 
 // BB_PORT_OFFSET and BB_IPC_DIR move every default endpoint, so that two

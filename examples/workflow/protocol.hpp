@@ -1,0 +1,68 @@
+// The workflow's wire protocol. Every message has a first frame naming its
+// type in ASCII text; the frames after it are fixed-width little-endian
+// fields or UTF-8 text. (README.md has the frame tables.)
+//
+//   TASK    ventilator -> worker            PUSH -> PULL   a position to value
+//   RESULT  worker -> sink                  PUSH -> PULL   its value
+//   HELLO   worker -> sink -> ventilator    PUSH -> PULL   "I am here and idle"
+//   DONE    sink -> ventilator              PUSH -> PULL   task ids the sink has counted
+//   END     ventilator -> workers, sink     PUB -> SUB     the batch is complete: leave
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <zmq.hpp>
+
+#include "common/codec.hpp"
+#include "portfolio.hpp"
+
+namespace workflow {
+
+constexpr std::string_view task_type = "TASK";
+constexpr std::string_view result_type = "RESULT";
+constexpr std::string_view hello_type = "HELLO";
+constexpr std::string_view done_type = "DONE";
+constexpr std::string_view end_type = "END";  // also the SUB's topic
+
+constexpr std::size_t task_size = 76;
+constexpr std::size_t result_size = 48;
+constexpr std::size_t max_name_size = 64;
+constexpr std::size_t max_done_ids = 1024;
+
+struct result {
+    std::uint64_t batch = 0;
+    std::uint32_t id = 0;
+    std::uint32_t count = 0;
+    std::uint64_t worker = 0;  // the worker's id, from its HELLO
+    valuation v;
+};
+
+struct hello {
+    std::uint64_t worker = 0;  // random, chosen by the worker at start
+    std::string name;
+};
+
+struct done {
+    std::uint64_t batch = 0;
+    std::vector<std::uint32_t> ids;
+};
+
+// The type frame of a message, "" when there is none.
+std::string_view type_of(common::frames msg);
+
+std::array<zmq::message_t, 2> encode(const task& t);
+std::array<zmq::message_t, 2> encode(const result& r);
+std::array<zmq::message_t, 3> encode(const hello& h);
+std::array<zmq::message_t, 2> encode(const done& d);
+std::array<zmq::message_t, 2> encode_end(std::uint64_t batch);
+
+common::result<task> decode_task(common::frames msg);
+common::result<result> decode_result(common::frames msg);
+common::result<hello> decode_hello(common::frames msg);
+common::result<done> decode_done(common::frames msg);
+common::result<std::uint64_t> decode_end(common::frames msg);
+
+}  // namespace workflow

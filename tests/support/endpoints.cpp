@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace support {
 
@@ -17,6 +18,13 @@ private_dir::~private_dir()
 {
     std::error_code ignored;
     std::filesystem::remove_all(path_, ignored);
+}
+
+void use_private_default_endpoints()
+{
+    static const private_dir dir;  // lives as long as the test process
+    ::setenv("BB_PORT_OFFSET", std::to_string(20000 + ::getpid() % 10000).c_str(), 1);
+    ::setenv("BB_IPC_DIR", dir.path().c_str(), 1);
 }
 
 std::string fresh_endpoint(const std::string& transport, const private_dir& dir, const std::string& name)

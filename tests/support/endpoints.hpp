@@ -22,6 +22,11 @@ private:
     std::filesystem::path path_;
 };
 
+// Moves every program's default endpoints (BB_PORT_OFFSET, BB_IPC_DIR) away
+// from any demo running on this machine, for the rest of this test process
+// and the programs it starts. For tests that run scripts/demo.
+void use_private_default_endpoints();
+
 // A fresh endpoint for a bind: "tcp" gives tcp://127.0.0.1:* (read the bound
 // port back), "ipc" a socket file in dir, "inproc" a unique name.
 std::string fresh_endpoint(const std::string& transport, const private_dir& dir, const std::string& name);

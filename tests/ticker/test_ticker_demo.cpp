@@ -18,19 +18,9 @@ namespace {
 const std::string demo_script = std::string(BB_SOURCE_DIR) + "/scripts/demo";
 const std::string bin_dir = std::filesystem::path(TICKER_PUB).parent_path().string();
 
-// Default endpoints of our own, inherited by the demo and its programs.
-struct private_defaults {
-    support::private_dir dir;
-    private_defaults()
-    {
-        ::setenv("BB_PORT_OFFSET", std::to_string(20000 + ::getpid() % 10000).c_str(), 1);
-        ::setenv("BB_IPC_DIR", dir.path().c_str(), 1);
-    }
-};
-const private_defaults defaults;
-
 support::run_result demo(std::vector<std::string> args)
 {
+    support::use_private_default_endpoints();
     std::vector<std::string> argv{"/bin/bash", demo_script, "--bin", bin_dir};
     argv.insert(argv.end(), args.begin(), args.end());
     return support::run(argv, 60s);
@@ -56,6 +46,7 @@ TEST_CASE("scripts/demo runs the ticker over tcp, ipc and inproc", "[demo]")
 
 TEST_CASE("scripts/demo: Ctrl-C on the terminal stops the whole topology with status 0", "[demo]")
 {
+    support::use_private_default_endpoints();
     support::process p({"/bin/bash", demo_script, "--bin", bin_dir, "ticker"}, true);
     REQUIRE(p.wait_for("[sub-M] following"));
     REQUIRE(p.wait_for("[pub] publishing"));

@@ -2,6 +2,7 @@
 // worker per core, over each transport; every process ends by itself.
 #include <catch2/catch.hpp>
 
+#include "endpoints.hpp"
 #include "process.hpp"
 
 using namespace std::chrono_literals;
@@ -14,6 +15,7 @@ constexpr const char* default_batch_value = "portfolio value 7734466.276945 ";
 
 void check_demo(const std::string& transport)
 {
+    support::use_private_default_endpoints();
     support::process demo({BB_SOURCE_DIR "/scripts/demo", "workflow", "--bin", BB_BIN_DIR, "--transport", transport,
                            "--duration", "100"});
     INFO(demo.output());

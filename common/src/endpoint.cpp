@@ -10,11 +10,14 @@ namespace common {
 namespace {
 
 // Default tcp ports, one per service, so that every example can run at once.
-constexpr std::array<std::pair<std::string_view, int>, 4> ports{{
+constexpr std::array<std::pair<std::string_view, int>, 7> ports{{
     {"ticker", 5556},                // ticker-pub's PUB
     {"ticker-proxy", 5557},          // ticker-proxy's XPUB (subscribers' side)
     {"ticker-proxy-control", 5558},  // ticker-proxy's REP control socket
     {"ticker-proxy-capture", 5559},  // ticker-proxy's capture PUB
+    {"chat", 5570},                  // chat-server's ROUTER (commands)
+    {"chat-broadcast", 5571},        // chat-server's PUB (broadcasts)
+    {"chat-gateway", 5572},          // chat-gateway's STREAM (plain TCP, nc)
 }};
 
 constexpr std::string_view ipc_folder = "/tmp/beyond-the-box/";

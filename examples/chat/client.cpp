@@ -178,11 +178,15 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
     for (const auto& ep : opts.conn.subscribe) common::connect(sub, ep);
     print("connecting to ", opts.conn.subscribe.front(), " and ", opts.conn.connect.front(), " as ", opts.handle, ", room ", room);
     bool sub_ready = false;
-    auto on_sub_event = [&](std::uint16_t event, std::uint32_t, const std::string& endpoint) {
+    auto on_sub_event = [&](std::uint16_t event, std::uint32_t value, const std::string& endpoint) {
         if (opts.role.monitor) print(out.paint("monitor ", common::colour::grey), "sub: ", common::event_name(event), " ", endpoint);
+        check_handshake(event, value, endpoint);
         sub_ready = sub_ready || event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
     };
-    for (auto item = sub_events.poll_item(); !sub_ready && common::poll({&item, 1}, stop);) sub_events.drain(on_sub_event);
+    for (auto item = sub_events.poll_item(); !sub_ready && !stop.stop_requested();) {
+        if (common::poll({&item, 1}, stop, opts.conn.timeout)) sub_events.drain(on_sub_event);
+        else if (!stop.stop_requested()) print(out.paint("-- still waiting for the server (is it running? the right --curve key?)", common::colour::grey));
+    }
     if (stop.stop_requested()) return;
     session chat(ctx, opts.conn, opts.handle, events, out, opts.role.monitor);
 

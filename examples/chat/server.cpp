@@ -4,6 +4,7 @@
 // apart and replies to one of them. Joins, leaves, expiries and messages go
 // out on the PUB, topic first.
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include "chat.hpp"
 #include "common/console.hpp"
 #include "common/monitor.hpp"
+#include "events.hpp"
 #include "common/stop.hpp"
 
 namespace chat {
@@ -20,6 +22,7 @@ using clock = std::chrono::steady_clock;
 
 constexpr std::size_t frame_overhead = 256;  // ZMQ_MAXMSGSIZE = max_text + this
 constexpr std::size_t batch = 100;           // commands per poll, then look at expiries
+constexpr auto repeat_quiet = 5s;            // the same handshake failure is logged once per this
 
 void add_options(common::program& prog, server_options& opts)
 {
@@ -184,8 +187,22 @@ void run_server(zmq::context_t& ctx, const server_options& opts, std::stop_token
         // A bigger frame than this closes the connection before it is read into memory.
         s->set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(opts.max_text + frame_overhead));
     }
-    auto router_monitor = common::monitor_if(opts.role.monitor, ctx, router, "router", out);
-    auto pub_monitor = common::monitor_if(opts.role.monitor, ctx, pub, "pub", out);
+    // Handshakes that fail (a wrong mechanism, a bad key) are logged; so is everything with --monitor.
+    // A client retrying with a bad key fails ten times a second: say it once per few seconds.
+    event_pipe router_events(ctx, router), pub_events(ctx, pub);
+    std::map<std::string, clock::time_point> last_said;
+    auto on_event = [&](const char* label) {
+        return [&, label](std::uint16_t event, std::uint32_t value, const std::string& endpoint) {
+            if (opts.role.monitor) out.info(out.paint("monitor ", common::colour::grey), label, ": ", common::event_name(event), " ", endpoint);
+            // Refused credentials are logged by the ZAP handler, which knows who it was.
+            const auto why = event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "" : handshake_failure(event, value);
+            if (why.empty()) return;
+            auto& last = last_said[std::string(label) + why];
+            if (clock::now() - last < repeat_quiet) return;
+            last = clock::now();
+            out.warn("refused a client on ", label, ": ", why);
+        };
+    };
     const std::string mechanism = opts.security.curve() ? "CURVE" : opts.security.plain() ? "PLAIN" : "NULL";
     for (const auto& ep : opts.publish) out.info("broadcasts on ", common::bind(pub, ep));
     for (const auto& ep : opts.bind) out.info("commands on ", common::bind(router, ep), " (security: ", mechanism, ")");
@@ -194,17 +211,20 @@ void run_server(zmq::context_t& ctx, const server_options& opts, std::stop_token
     const auto check_every = std::clamp(opts.expiry / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
     auto next_check = clock::now() + check_every;
     std::vector<zmq::message_t> msg;
-    zmq::pollitem_t item{router.handle(), 0, ZMQ_POLLIN, 0};
+    std::array<zmq::pollitem_t, 3> items{{{router.handle(), 0, ZMQ_POLLIN, 0}, router_events.poll_item(), pub_events.poll_item()}};
     while (!stop.stop_requested() && (opts.count == 0 || chat.said() < opts.count)) {
         const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_check - clock::now());
-        if (common::poll({&item, 1}, stop, std::max(wait, 0ms)))
+        if (common::poll(items, stop, std::max(wait, 0ms))) {
             for (std::size_t i = 0; i < batch && common::recv(router, msg, stop, 0ms); ++i) chat.handle(msg);
+            router_events.drain(on_event("router"));
+            pub_events.drain(on_event("pub"));
+        }
         if (clock::now() >= next_check) {
             chat.expire(clock::now());
             next_check = clock::now() + check_every;
         }
     }
-    out.summary("stopped after ", chat.said(), " messages");
+    out.summary("stopped after ", chat.said(), chat.said() == 1 ? " message" : " messages");
 }
 
 }  // namespace chat

@@ -11,26 +11,6 @@ namespace chat {
 
 using namespace std::chrono_literals;
 
-event_pipe::event_pipe(zmq::context_t& ctx, zmq::socket_ref socket) : pair_(ctx, zmq::socket_type::pair)
-{
-    static std::atomic<unsigned> next_id{0};
-    const auto endpoint = "inproc://chat-events-" + std::to_string(next_id++);
-    if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), ZMQ_EVENT_ALL) != 0) throw zmq::error_t();
-    pair_.connect(endpoint);
-}
-
-void event_pipe::drain(const std::function<void(std::uint16_t, std::uint32_t, const std::string&)>& handle)
-{
-    // Frame 1: event (u16 LE), value (u32 LE); frame 2: the endpoint.
-    std::vector<zmq::message_t> msg;
-    while (common::recv(pair_, msg, {}, 0ms)) {
-        if (msg.size() != 2 || msg[0].size() != 6) continue;
-        common::frame_reader r(msg[0]);
-        const auto event = r.get<std::uint16_t>();
-        handle(event, r.get<std::uint32_t>(), msg[1].to_string());
-    }
-}
-
 session::session(zmq::context_t& ctx, const connection_options& opts, std::string handle, client_events events,
                  const common::console& out, bool monitor)
     : ctx_(ctx), opts_(opts), handle_(std::move(handle)), events_(std::move(events)), out_(out), monitor_(monitor)
@@ -98,11 +78,7 @@ void session::pump()
 void session::handle_event(std::uint16_t event, std::uint32_t value, const std::string& endpoint)
 {
     if (monitor_) out_.info(out_.paint("monitor ", common::colour::grey), "dealer: ", common::event_name(event), " ", endpoint);
-    // The server's ZAP handler said no (ZMTP ERROR, status in value): retrying is pointless.
-    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
-        throw std::runtime_error("the server at " + endpoint + " refused our credentials (ZAP status " + std::to_string(value) + ")");
-    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
-        throw std::runtime_error("security handshake with " + endpoint + " failed: does the server use the same mechanism (NULL, PLAIN, CURVE) and key?");
+    check_handshake(event, value, endpoint);
 }
 
 void session::handle_reply(const reply& r)

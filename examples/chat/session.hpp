@@ -13,21 +13,9 @@
 
 #include "chat.hpp"
 #include "common/console.hpp"
+#include "events.hpp"
 
 namespace chat {
-
-// A socket's monitor events, read in its owner's poll loop (no thread):
-// how a client learns that a handshake succeeded, or was refused.
-class event_pipe {
-public:
-    event_pipe(zmq::context_t& ctx, zmq::socket_ref socket);
-    zmq::pollitem_t poll_item() { return {pair_.handle(), 0, ZMQ_POLLIN, 0}; }
-    // Calls handle(event, value, endpoint) for each queued event.
-    void drain(const std::function<void(std::uint16_t, std::uint32_t, const std::string&)>& handle);
-
-private:
-    zmq::socket_t pair_;
-};
 
 class session {
 public:

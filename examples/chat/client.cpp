@@ -3,6 +3,8 @@
 // tcp://127.0.0.1:5571) for the room's messages and everyone's presence.
 // Lines come from the terminal, a pipe, a bot's script, or (as a thread) a
 // PULL socket; /who, /room NAME, /quit are commands, the rest is said.
+#include <algorithm>
+#include <array>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -20,7 +22,6 @@ namespace chat {
 using clock = std::chrono::steady_clock;
 
 constexpr std::size_t max_pending = 100;  // lines typed while not joined
-constexpr auto subscribe_grace = 2s;      // wait this long for our own JOINED broadcast
 constexpr auto leave_grace = 200ms;       // wait this long for LEAVE's reply at the end
 
 void add_options(common::program& prog, connection_options& opts)
@@ -167,34 +168,44 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
         }
         if (on_reply) on_reply(r);
     };
-    // SUB: presence ("*") and our room. We join once it is connected, so that
-    // our subscriptions are in place when the server broadcasts our JOINED.
-    zmq::socket_t sub(ctx, zmq::socket_type::sub);
-    secure_client_socket(sub, opts.conn.security);
-    event_pipe sub_events(ctx, sub);
+    // SUB: presence ("*") and our room. The server's XPUB welcomes us once our
+    // subscriptions are in place; only then do we join, so we miss nothing.
     std::string room = opts.room;
-    sub.set(zmq::sockopt::subscribe, presence_topic);
-    sub.set(zmq::sockopt::subscribe, room);
-    for (const auto& ep : opts.conn.subscribe) common::connect(sub, ep);
-    print("connecting to ", opts.conn.subscribe.front(), " and ", opts.conn.connect.front(), " as ", opts.handle, ", room ", room);
-    bool sub_ready = false;
+    std::optional<zmq::socket_t> sub;
+    std::optional<event_pipe> sub_events;
+    auto open_sub = [&] {
+        sub_events.reset();
+        sub.emplace(ctx, zmq::socket_type::sub);
+        secure_client_socket(*sub, opts.conn.security);
+        sub_events.emplace(ctx, *sub);
+        sub->set(zmq::sockopt::subscribe, presence_topic);
+        sub->set(zmq::sockopt::subscribe, room);
+        for (const auto& ep : opts.conn.subscribe) common::connect(*sub, ep);
+    };
     auto on_sub_event = [&](std::uint16_t event, std::uint32_t value, const std::string& endpoint) {
         if (opts.role.monitor) print(out.paint("monitor ", common::colour::grey), "sub: ", common::event_name(event), " ", endpoint);
         check_handshake(event, value, endpoint);
-        sub_ready = sub_ready || event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
     };
-    for (auto item = sub_events.poll_item(); !sub_ready && !stop.stop_requested();) {
-        if (common::poll({&item, 1}, stop, opts.conn.timeout)) sub_events.drain(on_sub_event);
-        else if (!stop.stop_requested()) print(out.paint("-- still waiting for the server (is it running? the right --curve key?)", common::colour::grey));
+    auto is_welcome = [](const std::vector<zmq::message_t>& msg) { return msg.size() == 1 && msg[0].to_string_view() == welcome; };
+    open_sub();
+    print("connecting to ", opts.conn.subscribe.front(), " and ", opts.conn.connect.front(), " as ", opts.handle, ", room ", room);
+    std::vector<zmq::message_t> msg;
+    for (bool welcomed = false; !welcomed && !stop.stop_requested();) {
+        std::array<zmq::pollitem_t, 2> items{{{sub->handle(), 0, ZMQ_POLLIN, 0}, sub_events->poll_item()}};
+        if (!common::poll(items, stop, opts.conn.timeout)) {
+            if (!stop.stop_requested()) print(out.paint("-- still waiting for the server (is it running? the right --curve key?)", common::colour::grey));
+            continue;
+        }
+        sub_events->drain(on_sub_event);
+        while (!welcomed && common::recv(*sub, msg, stop, 0ms)) welcomed = is_welcome(msg);
     }
     if (stop.stop_requested()) return;
     session chat(ctx, opts.conn, opts.handle, events, out, opts.role.monitor);
+    auto generation = chat.generation();
 
     std::deque<std::string> pending;
     std::uint64_t heard = 0;
-    bool seen_self = false, quitting = false;
-    std::optional<clock::time_point> joined_at;
-    auto ready = [&] { return chat.joined() && (seen_self || (joined_at && clock::now() - *joined_at > subscribe_grace)); };
+    bool quitting = false;
 
     // One typed line: a /command or something to say.
     auto handle_line = [&](const std::string& line) {
@@ -204,26 +215,25 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
         if (line.starts_with("/room ")) {
             const auto next = line.substr(6);
             if (!valid_name(next)) return warn("a room name has 1-24 characters of A-Z a-z 0-9 _ . -");
-            sub.set(zmq::sockopt::unsubscribe, room);  // a SUB changes its filter at any time
+            sub->set(zmq::sockopt::unsubscribe, room);  // a SUB changes its filter at any time
             room = next;
-            sub.set(zmq::sockopt::subscribe, room);
+            sub->set(zmq::sockopt::subscribe, room);
             return print("-- now in room ", room);
         }
         if (line.starts_with("/")) return print("-- commands: /who, /room NAME, /quit; anything else is said to the room");
-        if (!ready()) {
+        if (!chat.joined()) {
             if (pending.size() < max_pending) pending.push_back(line);
             return;
         }
         chat.say(room, line);
     };
 
-    std::vector<zmq::message_t> msg;
     while (!stop.stop_requested() && !quitting) {
         // Wait for the session's sockets, the SUB and the input.
         std::vector<zmq::pollitem_t> items;
         for (const auto& item : chat.poll_items()) items.push_back(item);
-        items.push_back({sub.handle(), 0, ZMQ_POLLIN, 0});
-        items.push_back(sub_events.poll_item());
+        items.push_back({sub->handle(), 0, ZMQ_POLLIN, 0});
+        items.push_back(sub_events->poll_item());
         const auto input_item = input.poll_item();
         if (input_item) items.push_back(*input_item);
         auto wait = chat.next_tick();
@@ -231,12 +241,15 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
         if (!common::poll(items, stop, wait) && stop.stop_requested()) break;
 
         chat.pump();
-        sub_events.drain(on_sub_event);
-        while (common::recv(sub, msg, stop, 0ms)) {
+        sub_events->drain(on_sub_event);
+        while (common::recv(*sub, msg, stop, 0ms)) {
+            if (is_welcome(msg)) {  // a fresh SUB, after a reconnect
+                print(out.paint("-- listening to the room again", common::colour::grey));
+                continue;
+            }
             auto b = parse_broadcast(msg, opts.conn.max_text);
             if (!b) { warn("dropped a malformed broadcast: ", b.error()); continue; }
             if (b->topic != presence_topic && b->topic != room) continue;  // "lobby" also matches "lobby2"
-            if (b->kind == word::joined && b->handle == opts.handle) seen_self = true;
             if (opts.events.on_broadcast) opts.events.on_broadcast(*b);
             else if (b->kind == word::msg) print(out.paint("<" + b->handle + ">", b->handle == opts.handle ? common::colour::grey : common::colour::cyan), " ", b->text);
             else print(out.paint("* " + b->handle + (b->kind == word::joined ? " joined" : b->kind == word::left ? " left" : " expired (silent too long)"), common::colour::yellow));
@@ -246,12 +259,15 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
 
         // A pipe's end shows as POLLERR (hang-up), not POLLIN: any event means "read".
         for (const auto& line : input.take(input_item && items.back().revents != 0)) handle_line(line);
-        if (chat.joined() && !joined_at) joined_at = clock::now();
-        while (ready() && !pending.empty()) {
+        while (chat.joined() && !pending.empty()) {
             chat.say(room, pending.front());
             pending.pop_front();
         }
         chat.tick();
+        if (chat.generation() != generation) {  // the session reconnected: so does the SUB
+            generation = chat.generation();
+            open_sub();
+        }
         // A script or pipe that ended: done once everything said was answered.
         if (input.at_end() && pending.empty() && chat.joined() && chat.waiting() == 0) break;
     }

@@ -12,12 +12,18 @@ namespace chat {
 
 using namespace std::chrono_literals;
 
-event_pipe::event_pipe(zmq::context_t& ctx, zmq::socket_ref socket) : pair_(ctx, zmq::socket_type::pair)
+event_pipe::event_pipe(zmq::context_t& ctx, zmq::socket_ref socket) : socket_(socket), pair_(ctx, zmq::socket_type::pair)
 {
     static std::atomic<unsigned> next_id{0};
     const auto endpoint = "inproc://chat-events-" + std::to_string(next_id++);
     if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), ZMQ_EVENT_ALL) != 0) throw zmq::error_t();
     pair_.connect(endpoint);
+}
+
+event_pipe::~event_pipe()
+{
+    // Without this, closing a monitored socket leaks its monitor's sockets.
+    zmq_socket_monitor(socket_.handle(), nullptr, 0);
 }
 
 void event_pipe::drain(const std::function<void(std::uint16_t, std::uint32_t, const std::string&)>& handle)

@@ -12,11 +12,15 @@ namespace chat {
 class event_pipe {
 public:
     event_pipe(zmq::context_t& ctx, zmq::socket_ref socket);
+    ~event_pipe();  // stops the monitor: destroy it before its socket
+    event_pipe(const event_pipe&) = delete;
+    event_pipe& operator=(const event_pipe&) = delete;
     zmq::pollitem_t poll_item() { return {pair_.handle(), 0, ZMQ_POLLIN, 0}; }
     // Calls handle(event, value, endpoint) for each queued event.
     void drain(const std::function<void(std::uint16_t, std::uint32_t, const std::string&)>& handle);
 
 private:
+    zmq::socket_ref socket_;
     zmq::socket_t pair_;
 };
 

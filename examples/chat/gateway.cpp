@@ -218,7 +218,7 @@ void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_tok
     auto monitor = common::monitor_if(opts.role.monitor, ctx, stream, "stream", out);
     for (const auto& ep : opts.listen) {
         const auto bound = common::bind(stream, ep);
-        out.info("listening on ", bound, ": try nc ", bound.substr(6, bound.rfind(':') - 6), " ", bound.substr(bound.rfind(':') + 1));
+        out.info("listening on ", bound, " (try: nc ", bound.substr(6, bound.rfind(':') - 6), " ", bound.substr(bound.rfind(':') + 1), ")");
     }
 
     gateway bridge(ctx, opts, out, stream);
@@ -230,6 +230,7 @@ void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_tok
         if (!common::poll(items, stop, wait) && stop.stop_requested()) break;
         while (common::recv(stream, msg, stop, 0ms)) bridge.from_stream(msg);
         while (common::recv(sub, msg, stop, 0ms)) {
+            if (msg.size() == 1 && msg[0].to_string_view() == welcome) continue;
             auto b = parse_broadcast(msg, opts.conn.max_text);
             if (b) bridge.from_sub(*b);
             else out.warn("dropped a malformed broadcast: ", b.error());

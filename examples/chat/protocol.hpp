@@ -5,8 +5,10 @@
 //   JOIN  handle        SAY  room text       WHO       LEAVE       PING
 // Replies, ROUTER -> DEALER:
 //   OK    command [values...]                ERROR command reason
-// Broadcasts, PUB -> SUB (frame 1 is the topic SUB filters on):
+// Broadcasts, XPUB -> SUB (frame 1 is the topic SUB filters on):
 //   room  MSG handle text                    *  JOINED|LEFT|EXPIRED handle
+// and once to each new subscriber, when the server has its subscriptions:
+//   *WELCOME
 // The README has the frame tables.
 #pragma once
 
@@ -25,6 +27,7 @@ constexpr std::size_t max_name_size = 24;       // handles and rooms
 constexpr std::size_t default_max_text = 1024;  // bytes of one message's text
 constexpr std::string_view presence_topic = "*";
 constexpr std::string_view default_room = "lobby";
+constexpr std::string_view welcome = "*WELCOME";  // XPUB's welcome message: one frame
 
 // Command and reply words.
 namespace word {

@@ -55,8 +55,12 @@ std::string find_allowed_key(const std::filesystem::path& dir, const std::string
 
 bool password_matches(const std::filesystem::path& file, const std::string& user, const std::string& password)
 {
-    for (const auto& line : content_lines(file))
-        if (line == user + ":" + password) return true;
+    for (const auto& line : content_lines(file)) {
+        const auto colon = line.find(':');
+        if (colon != std::string::npos && line.compare(0, colon, user) == 0 && colon == user.size() &&
+            line.compare(colon + 1, std::string::npos, password) == 0)
+            return true;
+    }
     return false;
 }
 

@@ -1,8 +1,9 @@
-// chat-server: ROUTER binds for commands (default tcp://*:5570), PUB binds for
-// broadcasts (default tcp://*:5571), one poll loop. The ROUTER prefixes each
-// command with its sender's routing id, which is how the server tells clients
-// apart and replies to one of them. Joins, leaves, expiries and messages go
-// out on the PUB, topic first.
+// chat-server: ROUTER binds for commands (default tcp://*:5570), XPUB binds
+// for broadcasts (default tcp://*:5571), one poll loop. The ROUTER prefixes
+// each command with its sender's routing id, which is how the server tells
+// clients apart and replies to one of them. Joins, leaves, expiries and
+// messages go out on the XPUB, topic first. XPUB is a PUB that also hands us
+// the subscriptions, and greets each new subscriber once they are in place.
 #include <algorithm>
 #include <array>
 #include <map>
@@ -181,7 +182,8 @@ void run_server(zmq::context_t& ctx, const server_options& opts, std::stop_token
     if (opts.security.curve() || opts.security.plain()) zap = std::make_unique<zap_handler>(ctx, opts.security, out);
 
     zmq::socket_t router(ctx, zmq::socket_type::router);
-    zmq::socket_t pub(ctx, zmq::socket_type::pub);
+    zmq::socket_t pub(ctx, zmq::socket_type::xpub);
+    pub.set(zmq::sockopt::xpub_welcome_msg, welcome);  // "your subscriptions are in": no slow joiners
     for (auto* s : {&router, &pub}) {
         secure_server_socket(*s, opts.security);
         // A bigger frame than this closes the connection before it is read into memory.
@@ -211,11 +213,13 @@ void run_server(zmq::context_t& ctx, const server_options& opts, std::stop_token
     const auto check_every = std::clamp(opts.expiry / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
     auto next_check = clock::now() + check_every;
     std::vector<zmq::message_t> msg;
-    std::array<zmq::pollitem_t, 3> items{{{router.handle(), 0, ZMQ_POLLIN, 0}, router_events.poll_item(), pub_events.poll_item()}};
+    std::array<zmq::pollitem_t, 4> items{{{router.handle(), 0, ZMQ_POLLIN, 0}, {pub.handle(), 0, ZMQ_POLLIN, 0},
+                                          router_events.poll_item(), pub_events.poll_item()}};
     while (!stop.stop_requested() && (opts.count == 0 || chat.said() < opts.count)) {
         const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_check - clock::now());
         if (common::poll(items, stop, std::max(wait, 0ms))) {
             for (std::size_t i = 0; i < batch && common::recv(router, msg, stop, 0ms); ++i) chat.handle(msg);
+            while (common::recv(pub, msg, stop, 0ms)) {}  // subscriptions: read so they do not pile up
             router_events.drain(on_event("router"));
             pub_events.drain(on_event("pub"));
         }

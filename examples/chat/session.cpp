@@ -21,6 +21,7 @@ session::session(zmq::context_t& ctx, const connection_options& opts, std::strin
 void session::open()
 {
     // Lazy Pirate: never reuse a socket that may hold stale requests.
+    ++generation_;
     events_pipe_.reset();
     dealer_ = zmq::socket_t(ctx_, zmq::socket_type::dealer);
     secure_client_socket(dealer_, opts_.security);

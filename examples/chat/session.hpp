@@ -37,6 +37,9 @@ public:
     void who();
     bool leave();  // sends LEAVE if joined; false if there was nothing to leave
     std::size_t waiting() const { return waiting_; }  // commands not answered yet
+    // Counts the fresh sockets opened: when it changes, the owner reopens its SUB
+    // too (an inproc connection never comes back by itself).
+    unsigned generation() const { return generation_; }
 
 private:
     enum class state { joining, joined, lost, left };
@@ -59,6 +62,7 @@ private:
     state state_ = state::joining;
     bool ever_joined_ = false;
     std::size_t waiting_ = 0;
+    unsigned generation_ = 0;
     clock::time_point last_sent_{}, last_heard_{};
 };
 

@@ -16,7 +16,8 @@ using namespace std::chrono_literals;
 
 class process {
 public:
-    explicit process(std::vector<std::string> argv);
+    // stdin is /dev/null, or with piped_stdin a pipe fed by write_line.
+    explicit process(std::vector<std::string> argv, bool piped_stdin = false);
     ~process();  // SIGKILL if still running
     process(const process&) = delete;
     process& operator=(const process&) = delete;
@@ -24,6 +25,9 @@ public:
     // The first line (from the start) that contains text; nullopt on timeout or exit.
     std::optional<std::string> wait_for(std::string_view text, std::chrono::milliseconds timeout = 15s);
     void signal(int sig);
+    // With piped_stdin: one line (newline added) to its stdin; then end of input.
+    void write_line(std::string_view line);
+    void close_stdin();
     // Exit status (128 + N for signal N); nullopt if still running after timeout.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout = 15s);
 
@@ -38,6 +42,7 @@ private:
 
     pid_t pid_ = -1;
     int fd_ = -1;
+    int stdin_fd_ = -1;
     std::string partial_;
     std::vector<std::string> lines_;
     std::size_t searched_ = 0;

@@ -202,6 +202,7 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
     if (stop.stop_requested()) return;
     session chat(ctx, opts.conn, opts.handle, events, out, opts.role.monitor);
     auto generation = chat.generation();
+    bool sub_welcomed = true;
 
     std::deque<std::string> pending;
     std::uint64_t heard = 0;
@@ -243,8 +244,9 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
         chat.pump();
         sub_events->drain(on_sub_event);
         while (common::recv(*sub, msg, stop, 0ms)) {
-            if (is_welcome(msg)) {  // a fresh SUB, after a reconnect
-                print(out.paint("-- listening to the room again", common::colour::grey));
+            if (is_welcome(msg)) {  // after a reconnect
+                events.on_notice("listening to the room again");
+                sub_welcomed = true;
                 continue;
             }
             auto b = parse_broadcast(msg, opts.conn.max_text);
@@ -264,9 +266,13 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
             pending.pop_front();
         }
         chat.tick();
-        if (chat.generation() != generation) {  // the session reconnected: so does the SUB
-            generation = chat.generation();
+        // Back after a reconnect. tcp and ipc SUBs reconnect by themselves (and
+        // were welcomed again); an inproc one never does: open a fresh one.
+        if (chat.generation() != generation) sub_welcomed = false;
+        generation = chat.generation();
+        if (chat.joined() && !sub_welcomed) {
             open_sub();
+            sub_welcomed = true;  // its welcome will say so
         }
         // A script or pipe that ended: done once everything said was answered.
         if (input.at_end() && pending.empty() && chat.joined() && chat.waiting() == 0) break;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <condition_variable>
+#include <list>
 #include <mutex>
 
 #include "chat.hpp"
@@ -82,6 +83,7 @@ struct topology {
     std::string broadcasts = support::fresh_endpoint("inproc", {}, "chat-broadcast");
     chat::server_options server;
     std::unique_ptr<common::thread_group> servers = std::make_unique<common::thread_group>();
+    std::list<test_client> people;  // outlive the client threads, which report into them
     common::thread_group clients;
 
     explicit topology(std::chrono::milliseconds expiry = 10s)
@@ -102,6 +104,7 @@ struct topology {
         servers->wait();
         servers = std::make_unique<common::thread_group>();
     }
+    test_client& person(const std::string& handle) { return people.emplace_back(ctx, handle, commands, broadcasts); }
     void start(test_client& c)
     {
         clients.spawn(c.opts.handle, [this, &c](std::stop_token s) { chat::run_client(ctx, c.opts, s); });
@@ -113,7 +116,8 @@ struct topology {
 TEST_CASE("inproc: two client threads join, talk, and see each other come and go", "[inproc]")
 {
     topology t;
-    test_client alice(t.ctx, "alice", t.commands, t.broadcasts), bob(t.ctx, "bob", t.commands, t.broadcasts);
+    auto& alice = t.person("alice");
+    auto& bob = t.person("bob");
     t.start(alice);
     REQUIRE(alice.seen.wait_for("alice JOINED"));
     t.start(bob);
@@ -141,7 +145,8 @@ TEST_CASE("inproc: two client threads join, talk, and see each other come and go
 TEST_CASE("inproc: a handle already taken stops the second client with the reason", "[inproc]")
 {
     topology t;
-    test_client alice(t.ctx, "alice", t.commands, t.broadcasts), impostor(t.ctx, "alice", t.commands, t.broadcasts);
+    auto& alice = t.person("alice");
+    auto& impostor = t.person("alice");
     t.start(alice);
     REQUIRE(alice.seen.wait_for("alice JOINED"));
     common::thread_group second;
@@ -154,7 +159,7 @@ TEST_CASE("inproc: a handle already taken stops the second client with the reaso
 TEST_CASE("inproc: a silent client expires, a heartbeating one stays", "[inproc]")
 {
     topology t(300ms);
-    test_client watcher(t.ctx, "watcher", t.commands, t.broadcasts);
+    auto& watcher = t.person("watcher");
     t.start(watcher);
     REQUIRE(watcher.seen.wait_for("watcher JOINED"));
     chat_test::raw_client ghost(t.ctx, t.commands);
@@ -166,7 +171,8 @@ TEST_CASE("inproc: a silent client expires, a heartbeating one stays", "[inproc]
 TEST_CASE("inproc: client threads re-join a restarted server thread", "[inproc]")
 {
     topology t;
-    test_client alice(t.ctx, "alice", t.commands, t.broadcasts), bob(t.ctx, "bob", t.commands, t.broadcasts);
+    auto& alice = t.person("alice");
+    auto& bob = t.person("bob");
     t.start(alice);
     t.start(bob);
     REQUIRE(alice.seen.wait_for("alice JOINED"));
@@ -177,6 +183,7 @@ TEST_CASE("inproc: client threads re-join a restarted server thread", "[inproc]"
     t.start_server();
     CHECK(alice.seen.wait_for("-- the server is back: joined again as alice"));
     CHECK(bob.seen.wait_for("-- the server is back: joined again as bob"));
+    CHECK(bob.seen.wait_for("-- listening to the room again"));  // bob's fresh SUB is subscribed
     alice.type("back in business");
     CHECK(bob.seen.wait_for("<alice> back in business"));
 }

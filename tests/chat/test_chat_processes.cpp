@@ -90,13 +90,12 @@ void check_server_restart(const std::string& transport)
 
     // Same endpoints: the tcp port or ipc file the first one had.
     auto again = start_server_at(s.commands, s.broadcasts);
-    INFO("the new server:\n" << again.proc->output() << "bob:\n" << bob->output());
     expect_line(*alice, "the server is back: joined again as alice");
     expect_line(*bob, "the server is back: joined again as bob");
     expect_line(*bob, "listening to the room again");  // the new server welcomed bob's fresh SUB
     alice->write_line("are you back?");
-    expect_line(*bob, "<alice> are you back?");
     expect_line(*again.proc, "alice -> lobby: are you back?");
+    expect_line(*bob, "<alice> are you back?");
 }
 
 // Somebody with nc: lines in, lines out, through the STREAM gateway.

@@ -218,7 +218,9 @@ void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_tok
     auto monitor = common::monitor_if(opts.role.monitor, ctx, stream, "stream", out);
     for (const auto& ep : opts.listen) {
         const auto bound = common::bind(stream, ep);
-        out.info("listening on ", bound, " (try: nc ", bound.substr(6, bound.rfind(':') - 6), " ", bound.substr(bound.rfind(':') + 1), ")");
+        auto host = bound.substr(6, bound.rfind(':') - 6);
+        if (host == "0.0.0.0") host = "<this machine's address>";
+        out.info("listening on ", bound, " (try: nc ", host, " ", bound.substr(bound.rfind(':') + 1), ")");
     }
 
     gateway bridge(ctx, opts, out, stream);

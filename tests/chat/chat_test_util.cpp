@@ -41,7 +41,7 @@ std::unique_ptr<process> start_client(const server& s, const std::string& handle
 {
     std::vector<std::string> argv{CHAT_CLIENT, "--connect", s.commands, "--subscribe", s.broadcasts, "--handle", handle, "--name", handle};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    auto p = std::make_unique<process>(argv, true);
+    auto p = std::make_unique<process>(argv, support::piped_stdin);
     if (wait_ready) expect_line(*p, "* " + handle + " joined");
     return p;
 }

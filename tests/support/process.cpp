@@ -16,16 +16,16 @@ namespace support {
 
 using clock = std::chrono::steady_clock;
 
-process::process(std::vector<std::string> argv, bool piped_stdin)
+process::process(std::vector<std::string> argv, bool with_stdin_pipe)
 {
     int fds[2], in[2] = {-1, -1};
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    if (piped_stdin && ::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    if (with_stdin_pipe && ::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-    if (piped_stdin) posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
+    if (with_stdin_pipe) posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
     else posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 
     // Signals unblocked and default in the child, whatever this process has.
@@ -49,7 +49,7 @@ process::process(std::vector<std::string> argv, bool piped_stdin)
     posix_spawnattr_destroy(&attr);
     ::close(fds[1]);
     fd_ = fds[0];
-    if (piped_stdin) {
+    if (with_stdin_pipe) {
         ::close(in[0]);
         stdin_fd_ = in[1];
     }
@@ -73,7 +73,7 @@ process::~process()
 
 void process::write_line(std::string_view line)
 {
-    if (stdin_fd_ < 0) throw std::logic_error("write_line needs a process started with piped_stdin");
+    if (stdin_fd_ < 0) throw std::logic_error("write_line needs a process started with support::piped_stdin");
     static const bool no_sigpipe = (std::signal(SIGPIPE, SIG_IGN), true);  // a child gone: an error, not death
     (void)no_sigpipe;
     std::string text(line);

@@ -14,10 +14,15 @@ namespace support {
 
 using namespace std::chrono_literals;
 
+// Tag: start the program with a pipe as its stdin.
+struct piped_stdin_t {};
+inline constexpr piped_stdin_t piped_stdin{};
+
 class process {
 public:
-    // stdin is /dev/null, or with piped_stdin a pipe fed by write_line.
-    explicit process(std::vector<std::string> argv, bool piped_stdin = false);
+    // stdin is /dev/null; with support::piped_stdin, a pipe fed by write_line.
+    explicit process(std::vector<std::string> argv) : process(std::move(argv), false) {}
+    process(std::vector<std::string> argv, piped_stdin_t) : process(std::move(argv), true) {}
     ~process();  // SIGKILL if still running
     process(const process&) = delete;
     process& operator=(const process&) = delete;
@@ -38,6 +43,7 @@ public:
     pid_t pid() const { return pid_; }
 
 private:
+    process(std::vector<std::string> argv, bool with_stdin_pipe);
     bool read_some(std::chrono::milliseconds timeout);  // false at EOF or timeout
 
     pid_t pid_ = -1;

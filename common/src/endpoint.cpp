@@ -13,7 +13,7 @@ namespace common {
 namespace {
 
 // Default tcp ports, one per service, so that every example can run at once.
-constexpr std::array<std::pair<std::string_view, int>, 8> ports{{
+constexpr std::array<std::pair<std::string_view, int>, 11> ports{{
     {"ticker", 5556},                // ticker-pub's PUB
     {"ticker-proxy", 5557},          // ticker-proxy's XPUB (subscribers' side)
     {"ticker-proxy-control", 5558},  // ticker-proxy's REP control socket
@@ -22,6 +22,9 @@ constexpr std::array<std::pair<std::string_view, int>, 8> ports{{
     {"workflow-results", 5561},      // workflow-sink's PULL (results)
     {"workflow-feedback", 5562},     // workflow-ventilator's PULL (the sink's DONE and HELLO)
     {"workflow-control", 5563},      // workflow-ventilator's PUB (END)
+    {"chat", 5570},                  // chat-server's ROUTER (commands)
+    {"chat-broadcast", 5571},        // chat-server's PUB (broadcasts)
+    {"chat-gateway", 5572},          // chat-gateway's STREAM (plain TCP, nc)
 }};
 
 // BB_PORT_OFFSET and BB_IPC_DIR move every default endpoint, so that two

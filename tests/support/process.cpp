@@ -16,15 +16,17 @@ namespace support {
 
 using clock = std::chrono::steady_clock;
 
-process::process(std::vector<std::string> argv, bool own_group)
+process::process(std::vector<std::string> argv, bool own_group, bool with_stdin_pipe)
 {
-    int fds[2];
+    int fds[2], in[2] = {-1, -1};
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    if (with_stdin_pipe && ::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    if (with_stdin_pipe) posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
+    else posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 
     // Signals unblocked and default in the child, whatever this process has.
     posix_spawnattr_t attr;
@@ -52,7 +54,12 @@ process::process(std::vector<std::string> argv, bool own_group)
     posix_spawnattr_destroy(&attr);
     ::close(fds[1]);
     fd_ = fds[0];
+    if (with_stdin_pipe) {
+        ::close(in[0]);
+        stdin_fd_ = in[1];
+    }
     if (rc != 0) {
+        close_stdin();
         ::close(fd_);
         throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
     }
@@ -66,6 +73,27 @@ process::~process()
         ::waitpid(pid_, &ignored, 0);
     }
     ::close(fd_);
+    close_stdin();
+}
+
+void process::write_line(std::string_view line)
+{
+    if (stdin_fd_ < 0) throw std::logic_error("write_line needs a process started with support::piped_stdin");
+    static const bool no_sigpipe = (std::signal(SIGPIPE, SIG_IGN), true);  // a child gone: an error, not death
+    (void)no_sigpipe;
+    std::string text(line);
+    text += '\n';
+    for (std::string_view rest(text); !rest.empty();) {
+        const auto n = ::write(stdin_fd_, rest.data(), rest.size());
+        if (n <= 0) throw std::runtime_error("cannot write to the program's stdin");
+        rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+void process::close_stdin()
+{
+    if (stdin_fd_ >= 0) ::close(stdin_fd_);
+    stdin_fd_ = -1;
 }
 
 bool process::read_some(std::chrono::milliseconds timeout)

@@ -1,0 +1,12 @@
+// chat-gateway: lets people without ZeroMQ join the chat over plain TCP (nc, telnet) via a STREAM socket.
+#include "chat.hpp"
+
+int main(int argc, char** argv)
+{
+    chat::gateway_options opts;
+    common::program prog("chat-gateway", "Bridges plain TCP (nc HOST 5572) into the chat through a STREAM socket (Example 3).");
+    chat::add_options(prog, opts);
+    return prog.run(argc, argv, [&](zmq::context_t& ctx, std::stop_token stop) {
+        chat::run_gateway(ctx, opts, stop);
+    });
+}

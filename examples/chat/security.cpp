@@ -1,0 +1,204 @@
+#include "security.hpp"
+
+#include <fstream>
+#include <sys/stat.h>
+#include <vector>
+
+#include "common/stop.hpp"
+
+namespace chat {
+namespace {
+
+constexpr const char* zap_endpoint = "inproc://zeromq.zap.01";
+constexpr const char* zap_domain = "chat";
+
+std::string view(const zmq::message_t& frame) { return {static_cast<const char*>(frame.data()), frame.size()}; }
+
+std::string z85(const std::uint8_t* key)
+{
+    char text[z85_key_size + 1];
+    zmq_z85_encode(text, key, 32);
+    return text;
+}
+
+// The lines of a small text file that are neither empty nor comments.
+std::vector<std::string> content_lines(const std::filesystem::path& file)
+{
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot read " + file.string());
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty() && line[0] != '#') lines.push_back(line);
+    }
+    return lines;
+}
+
+std::string load_key(const std::string& file)
+{
+    auto key = read_key_file(file);
+    if (!key) throw std::runtime_error(key.error());
+    return *key;
+}
+
+// The allow-list: which *.pub file holds this key? Its name is the user id.
+std::string find_allowed_key(const std::filesystem::path& dir, const std::string& key)
+{
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        if (entry.path().extension() != ".pub") continue;
+        const auto allowed = read_key_file(entry.path());
+        if (allowed && *allowed == key) return entry.path().stem().string();
+    }
+    return {};
+}
+
+bool password_matches(const std::filesystem::path& file, const std::string& user, const std::string& password)
+{
+    for (const auto& line : content_lines(file)) {
+        const auto colon = line.find(':');
+        if (colon != std::string::npos && line.compare(0, colon, user) == 0 && colon == user.size() &&
+            line.compare(colon + 1, std::string::npos, password) == 0)
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+curve_keypair generate_keypair()
+{
+    char pub[z85_key_size + 1], secret[z85_key_size + 1];
+    if (zmq_curve_keypair(pub, secret) != 0) throw zmq::error_t();
+    return {pub, secret};
+}
+
+common::result<std::string> public_key_of(const std::string& secret_z85)
+{
+    char pub[z85_key_size + 1];
+    if (secret_z85.size() != z85_key_size || zmq_curve_public(pub, secret_z85.c_str()) != 0)
+        return common::result<std::string>::failure("not a Z85 CURVE secret key");
+    return std::string(pub);
+}
+
+common::result<std::string> read_key_file(const std::filesystem::path& file)
+{
+    using failure = common::result<std::string>;
+    std::vector<std::string> lines;
+    try {
+        lines = content_lines(file);
+    } catch (const std::exception& e) {
+        return failure::failure(e.what());
+    }
+    std::uint8_t bytes[32];
+    if (lines.size() != 1 || lines[0].size() != z85_key_size || zmq_z85_decode(bytes, lines[0].c_str()) == nullptr)
+        return failure::failure(file.string() + " does not hold one Z85 key of 40 characters");
+    return lines[0];
+}
+
+void write_keypair(const std::filesystem::path& dir, const std::string& name, const curve_keypair& keys)
+{
+    std::filesystem::create_directories(dir);
+    auto write = [&](const std::filesystem::path& file, const std::string& comment, const std::string& key, mode_t mode) {
+        std::ofstream out(file, std::ios::trunc);
+        out << "# " << comment << "\n" << key << "\n";
+        if (!out.flush()) throw std::runtime_error("cannot write " + file.string());
+        ::chmod(file.c_str(), mode);
+    };
+    write(dir / (name + ".key"), "CURVE secret key of '" + name + "' (Z85). Keep it private.", keys.secret_key, 0600);
+    write(dir / (name + ".pub"), "CURVE public key of '" + name + "' (Z85). Share it.", keys.public_key, 0644);
+}
+
+void secure_server_socket(zmq::socket_ref socket, const server_security& opts)
+{
+    if (opts.curve()) {
+        socket.set(zmq::sockopt::curve_server, true);
+        socket.set(zmq::sockopt::curve_secretkey, load_key(opts.curve_key_file));
+    } else if (opts.plain()) {
+        socket.set(zmq::sockopt::plain_server, true);
+    } else {
+        return;  // NULL: no ZAP domain, no authentication
+    }
+    socket.set(zmq::sockopt::zap_domain, zap_domain);
+}
+
+void secure_client_socket(zmq::socket_ref socket, const client_security& opts)
+{
+    if (opts.curve()) {
+        const auto secret = load_key(opts.key_file);
+        const auto pub = public_key_of(secret);
+        if (!pub) throw std::runtime_error(opts.key_file + ": " + pub.error());
+        socket.set(zmq::sockopt::curve_serverkey, load_key(opts.server_key_file));
+        socket.set(zmq::sockopt::curve_publickey, *pub);
+        socket.set(zmq::sockopt::curve_secretkey, secret);
+    } else if (!opts.plain.empty()) {
+        const auto colon = opts.plain.find(':');
+        socket.set(zmq::sockopt::plain_username, opts.plain.substr(0, colon));
+        socket.set(zmq::sockopt::plain_password, colon == std::string::npos ? "" : opts.plain.substr(colon + 1));
+    }
+}
+
+zap_verdict check_zap_request(common::frames request, const server_security& opts)
+{
+    // version, request id, domain, address, routing id, mechanism, credentials...
+    zap_verdict v;
+    if (request.size() >= 2) v.request_id = view(request[1]);
+    auto verdict = [&](std::string status, std::string reason, std::string user = {}) {
+        v.status = std::move(status);
+        v.reason = std::move(reason);
+        v.user_id = std::move(user);
+        return v;
+    };
+    if (request.size() < 6 || view(request[0]) != "1.0") return verdict("500", "malformed ZAP request");
+    const auto address = view(request[3]);
+    const auto mechanism = view(request[5]);
+    if (mechanism == "CURVE" && opts.curve()) {
+        if (request.size() != 7 || request[6].size() != 32) return verdict("500", "malformed CURVE credentials");
+        const auto key = z85(static_cast<const std::uint8_t*>(request[6].data()));
+        const auto user = find_allowed_key(opts.allow_dir, key);
+        if (user.empty()) return verdict("400", "CURVE key " + key + " from " + address + " is not in " + opts.allow_dir.string());
+        return verdict("200", "CURVE key of '" + user + "' from " + address, user);
+    }
+    if (mechanism == "PLAIN" && opts.plain()) {
+        if (request.size() != 8) return verdict("500", "malformed PLAIN credentials");
+        const auto user = view(request[6]);
+        if (!password_matches(opts.password_file, user, view(request[7])))
+            return verdict("400", "wrong user or password for '" + common::printable(user) + "' from " + address);
+        return verdict("200", "user '" + common::printable(user) + "' from " + address, user);
+    }
+    return verdict("400", "mechanism " + common::printable(mechanism) + " from " + address + " is not accepted here");
+}
+
+zap_handler::zap_handler(zmq::context_t& ctx, const server_security& opts, const common::console& out)
+{
+    // Bound here, before the server's sockets exist; used only by the thread from now on.
+    zmq::socket_t rep(ctx, zmq::socket_type::rep);
+    try {
+        rep.bind(zap_endpoint);
+    } catch (const zmq::error_t& e) {
+        throw std::runtime_error(std::string("cannot start the ZAP handler: ") + e.what() +
+                                 " (one per context: is another secure server in this process?)");
+    }
+    thread_ = std::jthread([rep = std::move(rep), opts, &out](std::stop_token stop) mutable {
+        std::vector<zmq::message_t> request;
+        while (common::recv(rep, request, stop)) {
+            zap_verdict v;
+            try {
+                v = check_zap_request(request, opts);
+            } catch (const std::exception& e) {  // e.g. the password file went away
+                v = {request.size() >= 2 ? view(request[1]) : "", "500", e.what(), ""};
+            }
+            if (v.status == "200") out.info("accepted ", v.reason);
+            else out.warn("refused ", v.reason);
+            const std::string status_text = v.status == "200" ? "OK" : v.reason;
+            auto reply = std::vector<zmq::message_t>{};
+            for (const std::string& f : {std::string("1.0"), v.request_id, v.status, status_text, v.user_id, std::string()})
+                reply.emplace_back(f.data(), f.size());
+            common::send(rep, reply, stop);
+        }
+    });
+}
+
+zap_handler::~zap_handler() = default;  // the jthread asks its thread to stop, and joins
+
+}  // namespace chat

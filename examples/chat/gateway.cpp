@@ -51,6 +51,7 @@ public:
     gateway(zmq::context_t& ctx, const gateway_options& opts, const common::console& out, zmq::socket_ref stream)
         : ctx_(ctx), opts_(opts), out_(out), stream_(stream) {}
 
+    // slide: chat-gateway-stream-in
     // [connection id][bytes]: a connection opened or closed (no bytes), or data.
     void from_stream(std::vector<zmq::message_t>& msg)
     {
@@ -66,6 +67,7 @@ public:
             closed_.insert(id);
             return;
         }
+    // end slide
         if (it == people_.end()) return;
         auto& p = it->second;
         for (char c : msg[1].to_string_view()) {
@@ -181,6 +183,7 @@ private:
         }
     }
 
+    // slide: chat-gateway-stream-out
     // STREAM: [id][bytes] writes; [id][nothing] closes. Never waits: a
     // connection that does not read loses lines, nobody else stalls.
     void write(const std::string& id, const std::string& text)
@@ -194,6 +197,7 @@ private:
         stream_.send(zmq::message_t(), zmq::send_flags::dontwait);
         closed_.insert(id);
     }
+    // end slide
 
     zmq::context_t& ctx_;
     const gateway_options& opts_;

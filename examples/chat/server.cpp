@@ -63,11 +63,13 @@ public:
     server(const server_options& opts, const common::console& out, zmq::socket_ref router, zmq::socket_ref pub)
         : opts_(opts), out_(out), router_(router), pub_(pub) {}
 
+    // slide: chat-server-envelope
     // One command: [routing id][command frames...].
     void handle(std::vector<zmq::message_t>& msg)
     {
         const std::string id = msg[0].to_string();
         const common::frames frames(msg.data() + 1, msg.size() - 1);
+    // end slide
         const std::string command = frames.empty() ? "" : common::printable(frames[0].to_string_view(), max_name_size);
         auto req = parse_request(frames, opts_.max_text);
         if (!req) return refuse(id, command, req.error());
@@ -97,11 +99,13 @@ public:
     // Everyone silent for longer than the expiry is gone.
     void expire(clock::time_point now)
     {
+        // slide: chat-server-expire
         for (auto it = members_.begin(); it != members_.end();) {
             auto next = std::next(it);
             if (now - it->second.last_seen > opts_.expiry) drop(it, word::expired);
             it = next;
         }
+        // end slide
     }
 
     std::uint64_t said() const { return said_; }
@@ -118,8 +122,10 @@ private:
         }
         if (by_handle_.count(wanted)) return refuse(id, "JOIN", "handle '" + wanted + "' is taken");
 
+        // slide: chat-server-user
         // With PLAIN or CURVE, the ZAP handler's user id rides on every message.
         const char* user = zmq_msg_gets(last_frame.handle(), "User-Id");
+        // end slide
         member m{wanted, user ? user : "", clock::now()};
         out_.info(wanted, " joined", m.user.empty() ? "" : " (authenticated as '" + m.user + "')");
         members_.emplace(id, std::move(m));
@@ -143,12 +149,14 @@ private:
         zmq::send_multipart(pub_, msg);  // PUB never blocks: a slow subscriber loses, not us
     }
 
+    // slide: chat-server-answer
     void answer(const std::string& id, message&& reply)
     {
         // ROUTER: the first frame picks the peer. A peer gone or full: dropped.
         router_.send(zmq::buffer(id), zmq::send_flags::sndmore);
         zmq::send_multipart(router_, reply);
     }
+    // end slide
 
     void refuse(const std::string& id, const std::string& command, const std::string& why)
     {

@@ -76,15 +76,18 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
             look_for_end = {};
             continue;
         }
+        // slide: workflow-worker-task
         const auto t = decode_task(msg);
         if (!t) {
             out.warn("dropped a malformed task: ", t.error());
             continue;
         }
-        auto reply = encode(result{t->batch, t->id, t->count, me.worker, value(*t)});
+        const valuation v = value(*t);  // the work: CPU-bound, no messaging
+        auto reply = encode(result{t->batch, t->id, t->count, me.worker, v});
         // PUSH's mute state blocks: with the sink gone or behind, this waits.
         if (!common::send(results, reply, stop)) break;
         ++valued;
+        // end slide
         if (opts.on_task) opts.on_task(*t);
     }
     char elapsed[32];

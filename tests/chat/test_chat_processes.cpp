@@ -5,6 +5,7 @@
 #include <zmq_addon.hpp>
 
 #include "chat_test_util.hpp"
+#include "cli.hpp"
 #include "common/program.hpp"
 #include "common/stop.hpp"
 
@@ -230,11 +231,10 @@ TEST_CASE("tcp: CURVE lets an allowed key in, keeps an unknown key out, and hide
         auto s = start_server("tcp", dir, server_args);
         tcp_relay commands(s.commands), broadcasts(s.broadcasts);
         server via{nullptr, commands.endpoint(), broadcasts.endpoint()};
-        // The relays add latency (much more under the sanitizers): no reconnect mid-test.
-        client_args.insert(client_args.end(), {"--timeout", "30"});
-        auto alice = start_client(via, "alice", client_args);
+        auto alice = start_client(via, "alice", client_args, false);
+        expect_line(*alice, "* alice joined", s.proc.get());
         alice->write_line("the eagle lands at midnight");
-        expect_line(*alice, "<alice> the eagle lands at midnight");
+        expect_line(*alice, "<alice> the eagle lands at midnight", s.proc.get());
         return commands.bytes() + broadcasts.bytes();
     };
     const std::string secret = "the eagle lands at midnight";
@@ -327,12 +327,7 @@ TEST_CASE("bad options give status 2 and say what is wrong", "[cli]")
         {CHAT_KEYGEN, "../escape"},
         {CHAT_DEMO, "--bot-interval", "0"},
     };
-    for (const auto& argv : cases) {
-        const auto r = support::run(argv);
-        INFO(argv[0] << " " << (argv.size() > 1 ? argv[1] : "") << "\n" << r.output);
-        CHECK(r.status == 2);
-        CHECK_THAT(r.output, Catch::Contains("Run with --help"));
-    }
+    support::check_usage_errors(cases);
 }
 
 TEST_CASE("runtime errors give status 1 and a clear message", "[cli]")
@@ -359,10 +354,5 @@ TEST_CASE("runtime errors give status 1 and a clear message", "[cli]")
 
 TEST_CASE("every chat program answers --help", "[cli]")
 {
-    for (const char* prog : {CHAT_SERVER, CHAT_CLIENT, CHAT_GATEWAY, CHAT_KEYGEN, CHAT_DEMO}) {
-        const auto r = support::run({prog, "--help"});
-        INFO(prog);
-        CHECK(r.status == 0);
-        CHECK_THAT(r.output, Catch::Contains("Usage:"));
-    }
+    support::check_help({CHAT_SERVER, CHAT_CLIENT, CHAT_GATEWAY, CHAT_KEYGEN, CHAT_DEMO});
 }

@@ -99,6 +99,43 @@ void check_server_restart(const std::string& transport)
     expect_line(*bob, "<alice> are you back?");
 }
 
+// A client that reconnects (Lazy Pirate: a fresh socket) while the server still
+// holds its old connection keeps its handle at once: same routing id, handed over.
+void check_reconnect_keeps_handle(const std::string& transport)
+{
+    support::private_dir dir;
+    auto s = start_server(transport, dir, {"--expiry", "60"});  // far longer than the test waits
+    auto alice = start_client(s, "alice", {"--heartbeat", "0.2", "--timeout", "1"});
+    s.proc->signal(SIGSTOP);  // the server hangs: alice gives up on her socket...
+    expect_line(*alice, "no reply from the server");
+    s.proc->signal(SIGCONT);  // ...and her fresh one is still alice
+    expect_line(*alice, "the server is back: joined again as alice");
+    CHECK(alice->lines_with("cannot join yet").empty());
+    alice->write_line("still me");
+    expect_line(*alice, "<alice> still me");
+    CHECK(s.proc->lines_with("alice expired").empty());
+    CHECK(s.proc->lines_with("alice left").empty());
+}
+
+// A client killed with no goodbye, started again with its handle: it joins at
+// once, because the server sees the old connection is closed.
+void check_restarted_client(const std::string& transport)
+{
+    support::private_dir dir;
+    auto s = start_server(transport, dir, {"--expiry", "60"});
+    auto watcher = start_client(s, "watcher");
+    auto alice = start_client(s, "alice");
+    expect_line(*watcher, "* alice joined");
+    alice->signal(SIGKILL);
+    REQUIRE(alice->wait_exit(5s));
+    auto again = start_client(s, "alice", {"--name", "alice-again"});  // fails if refused: the handle is taken
+    expect_line(*watcher, "* alice left");
+    expect_line(*s.proc, "alice's connection is closed");
+    again->write_line("back already");
+    expect_line(*watcher, "<alice> back already");
+    CHECK(s.proc->lines_with("alice expired").empty());
+}
+
 // Somebody with nc: lines in, lines out, through the STREAM gateway.
 void check_gateway(const std::string& transport)
 {
@@ -149,6 +186,10 @@ TEST_CASE("tcp: a silent client expires, a heartbeating one stays", "[tcp]") { c
 TEST_CASE("ipc: a silent client expires, a heartbeating one stays", "[ipc]") { check_expiry("ipc"); }
 TEST_CASE("tcp: clients re-join a restarted server by themselves", "[tcp]") { check_server_restart("tcp"); }
 TEST_CASE("ipc: clients re-join a restarted server by themselves", "[ipc]") { check_server_restart("ipc"); }
+TEST_CASE("tcp: a client that reconnects keeps its handle at once", "[tcp]") { check_reconnect_keeps_handle("tcp"); }
+TEST_CASE("ipc: a client that reconnects keeps its handle at once", "[ipc]") { check_reconnect_keeps_handle("ipc"); }
+TEST_CASE("tcp: a killed client started again gets its handle at once", "[tcp]") { check_restarted_client("tcp"); }
+TEST_CASE("ipc: a killed client started again gets its handle at once", "[ipc]") { check_restarted_client("ipc"); }
 TEST_CASE("tcp: a raw TCP peer chats through the STREAM gateway", "[tcp]") { check_gateway("tcp"); }
 TEST_CASE("ipc: a raw TCP peer chats through the gateway, which reaches the server over ipc", "[ipc]") { check_gateway("ipc"); }
 

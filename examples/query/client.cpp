@@ -4,6 +4,7 @@
 // --watch, a SUB also connects to the updates (default tcp://127.0.0.1:5581):
 // a replica per symbol, kept by snapshot plus updates (Clone), and the
 // matches of standing queries.
+#include <array>
 #include <iostream>
 #include <map>
 #include <poll.h>
@@ -29,15 +30,19 @@ void add_options(common::program& prog, client_options& opts)
     app.add_option("-f,--follow", opts.follow, "Keep a replica of this symbol: snapshot, then updates (repeatable)")
         ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->default_str("")
         ->check([](const std::string& s) { return valid_symbol(s) ? "" : "a symbol has 1 to 16 printable characters"; });
+    app.add_flag("--bot", opts.bot, "Ask a built-in query (TOP 3 GAINERS, STATS AAPL 20...) every --bot-interval");
+    app.add_option("--bot-interval", opts.bot_interval, "Pause between the bot's queries")->type_name("MS")->default_str("2000");
     app.add_option("--timeout", opts.timeout, "Wait this long for each reply")->type_name("MS")->default_str("1000");
     app.add_option("--retries", opts.retries, "Ask again this many times when no reply comes")->check(CLI::Range(0, 100));
     prog.add_count(opts.count, "updates or matches (--follow, --watch)");
     app.add_option("--rcvhwm", opts.rcvhwm, "Updates queue limit, in messages")->check(CLI::NonNegativeNumber);
     app.add_option("--slow", opts.slow, "Pause this many milliseconds after each update, to play a slow client")->type_name("MS")->default_str("0");
+    // Repeatable options take one value each time, so that a query after them stays the query.
+    for (const char* name : {"--connect", "--updates", "--watch", "--follow"}) app.get_option(name)->allow_extra_args(false);
     prog.after_parse([&opts] {
         if (opts.timeout <= 0ms) throw common::usage_error("--timeout must be above 0");
-        if (!opts.query.empty() && (!opts.watch.empty() || !opts.follow.empty()))
-            throw common::usage_error("give a query, or --watch/--follow, not both");
+        const int modes = !opts.query.empty() + (!opts.watch.empty() || !opts.follow.empty()) + opts.bot;
+        if (modes > 1) throw common::usage_error("give one of: a query, --watch/--follow, --bot");
     });
 }
 
@@ -124,17 +129,17 @@ std::string random_token()
     return text;
 }
 
-// Queries from stdin, one a line, until end of input or stop.
-bool interactive(const common::console& out, client& c, const client_options& opts, std::stop_token stop)
+// Queries from stdin, one a line, until end of input or stop. An error reply
+// is part of the conversation: the status stays 0.
+void interactive(const common::console& out, client& c, const client_options& opts, std::stop_token stop)
 {
     const bool terminal = ::isatty(STDIN_FILENO) != 0;
     if (terminal) std::cout << "Queries, one a line (HELP lists them; Ctrl-D ends):\n" << std::flush;
     std::string pending;
     char buffer[4096];
-    bool all_ok = true;
     for (;;) {
         pollfd in{STDIN_FILENO, POLLIN, 0};
-        if (stop.stop_requested()) return all_ok;
+        if (stop.stop_requested()) return;
         const int ready = ::poll(&in, 1, static_cast<int>(common::stop_check_interval.count()));
         if (ready <= 0) continue;  // timeout or EINTR
         const auto n = ::read(STDIN_FILENO, buffer, sizeof buffer);
@@ -147,15 +152,49 @@ bool interactive(const common::console& out, client& c, const client_options& op
             if (line.find_first_not_of(' ') == std::string::npos) continue;
             auto r = c.ask(line, stop);
             if (!r) {
-                if (stop.stop_requested()) return all_ok;
+                if (stop.stop_requested()) return;
                 throw std::runtime_error(r.error());
             }
             if (opts.events.on_reply) opts.events.on_reply(*r);
             else print_reply(out, *r);
-            all_ok = all_ok && r->ok;
         }
     }
-    return all_ok;
+}
+
+// Questions for the stage, one every interval; a missing answer is only a warning.
+void bot(const common::console& out, client& c, const client_options& opts, std::stop_token stop)
+{
+    constexpr std::array<std::string_view, 5> queries{"TOP 3 GAINERS", "STATS AAPL 20", "LAST MSFT", "TOP 2 LOSERS", "SYMBOLS"};
+    for (std::size_t i = 0; common::sleep_for(opts.bot_interval, stop); ++i) {
+        const auto q = queries[i % queries.size()];
+        const auto r = c.ask(q, stop);
+        if (!r) {
+            if (!stop.stop_requested()) out.warn(q, ": ", r.error());
+            continue;
+        }
+        if (opts.events.on_reply) opts.events.on_reply(*r);
+        else if (r->ok) out.info(q, " ->\n", r->text);
+        else out.warn(q, ": ", r->text);
+    }
+}
+
+// "AAPL>190" or "AAPL > 190" -> "AAPL > 190": a condition that needs no quotes on a command line.
+std::string spaced(const std::string& condition)
+{
+    std::string out;
+    for (char ch : condition) {
+        if (ch == '>' || ch == '<') (out += ' ', out += ch) += ' ';
+        else out += ch;
+    }
+    return out;
+}
+
+void print_match(const common::console& out, const std::string& condition, const ticker::tick& t)
+{
+    char text[128];
+    std::snprintf(text, sizeof text, "match %s: %s %.2f (seq %llu)", condition.c_str(), t.symbol.c_str(), t.price,
+                  static_cast<unsigned long long>(t.seq));
+    out.info(out.paint(text, common::colour::yellow));
 }
 
 // slide: query-clone
@@ -221,7 +260,7 @@ bool follow(const common::console& out, client& c, zmq::context_t& ctx, const cl
     for (const auto& ep : opts.updates) common::connect(sub, ep);
 
     for (const auto& condition : opts.watch) {
-        const auto r = must_ask(c, "WATCH " + condition + " " + token, stop);
+        const auto r = must_ask(c, "WATCH " + spaced(condition) + " " + token, stop);
         if (!r.ok) {
             out.error(r.text);
             return false;
@@ -232,6 +271,7 @@ bool follow(const common::console& out, client& c, zmq::context_t& ctx, const cl
     for (const auto& symbol : opts.follow) books.follow(symbol);
 
     std::vector<zmq::message_t> msg;
+    std::map<std::string, std::uint64_t> last_match;  // per condition: a repeat from another worker has the same seq
     std::uint64_t received = 0;
     while ((opts.count == 0 || received < opts.count) && common::recv(sub, msg, stop)) {
         auto u = decode_update(msg);
@@ -239,17 +279,16 @@ bool follow(const common::console& out, client& c, zmq::context_t& ctx, const cl
             out.warn("dropped a malformed update: ", u.error());
             continue;
         }
-        ++received;
         if (u->condition.empty()) {
             books.on_update(u->tick);
-        } else if (opts.events.on_match) {
-            opts.events.on_match(match{u->condition, u->tick});
         } else {
-            char text[128];
-            std::snprintf(text, sizeof text, "match %s: %s %.2f (seq %llu)", u->condition.c_str(), u->tick.symbol.c_str(),
-                          u->tick.price, static_cast<unsigned long long>(u->tick.seq));
-            out.info(out.paint(text, common::colour::yellow));
+            auto& seen = last_match[u->condition + " " + u->tick.symbol];
+            if (u->tick.seq <= seen) continue;
+            seen = u->tick.seq;
+            if (opts.events.on_match) opts.events.on_match(match{u->condition, u->tick});
+            else print_match(out, u->condition, u->tick);
         }
+        ++received;
         if (opts.slow > 0ms && !common::sleep_for(opts.slow, stop)) break;
     }
     return true;
@@ -262,7 +301,14 @@ bool run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
     const common::console out(opts.role.name, opts.role.quiet);
     client c(ctx, opts.connect, opts.timeout, opts.retries);
     if (!opts.watch.empty() || !opts.follow.empty()) return follow(out, c, ctx, opts, stop);
-    if (opts.query.empty()) return interactive(out, c, opts, stop);
+    if (opts.bot) {
+        bot(out, c, opts, stop);
+        return true;
+    }
+    if (opts.query.empty()) {
+        interactive(out, c, opts, stop);
+        return true;
+    }
 
     auto r = c.ask(opts.query, stop);
     if (!r) {

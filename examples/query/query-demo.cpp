@@ -1,12 +1,7 @@
 // query-demo: the whole query engine in one process. A ticker publisher, a
 // query-server (or, with --broker, a query-broker and N workers), a client
-// following AAPL's replica, a client watching MSFT, and one asking a query
-// every few seconds: each a thread owning its sockets, one shared context.
-#include <array>
-#include <iostream>
-
-#include "common/console.hpp"
-#include "common/stop.hpp"
+// following AAPL's replica, a client watching MSFT, and a bot asking a
+// query every few seconds: each a thread owning its sockets, one shared context.
 #include "common/threads.hpp"
 #include "query.hpp"
 #include "ticker.hpp"
@@ -64,6 +59,10 @@ int main(int argc, char** argv)
         watcher.connect = follower.connect;
         watcher.updates = follower.updates;
         watcher.watch = {"MSFT > 415.25"};
+        query::client_options asker;
+        asker.role = as("ask");
+        asker.connect = follower.connect;
+        asker.bot = true;
 
         // slide: query-demo-threads
         common::thread_group roles(stop);
@@ -72,16 +71,7 @@ int main(int argc, char** argv)
         for (auto& s : servers) roles.spawn(s.role.name, [&](std::stop_token st) { query::run_server(ctx, s, st); });
         roles.spawn("follow-AAPL", [&](std::stop_token s) { query::run_client(ctx, follower, s); });
         roles.spawn("watch-MSFT", [&](std::stop_token s) { query::run_client(ctx, watcher, s); });
-        roles.spawn("ask", [&](std::stop_token s) {
-            const common::console out("ask", role.quiet);
-            query::client asker(ctx, follower.connect, 1s, 5);
-            const std::array<const char*, 4> queries{"TOP 3 GAINERS", "STATS AAPL 20", "LAST MSFT", "SYMBOLS"};
-            for (std::size_t i = 0; common::sleep_for(3s, s); ++i) {
-                auto r = asker.ask(queries[i % queries.size()], s);
-                if (!r) break;
-                out.info(queries[i % queries.size()], " ->\n", r->text);
-            }
-        });
+        roles.spawn("ask", [&](std::stop_token s) { query::run_client(ctx, asker, s); });
         roles.wait();
         // end slide
     });

@@ -101,7 +101,7 @@ struct client_events {
 
 // query-client: REQ connects to a server (or broker); SUB to its updates.
 // One-shot (query), interactive (no query, no watch, no follow: lines from
-// stdin), --watch CONDITION, --follow SYMBOL (snapshot + updates).
+// stdin), --watch CONDITION, --follow SYMBOL (snapshot + updates), --bot.
 struct client_options {
     common::role_options role;
     std::vector<std::string> connect;        // ROUTER: query-server or query-broker
@@ -115,6 +115,8 @@ struct client_options {
     int rcvhwm = 1000;                       // SUB's queue limit (a small one with --slow makes gaps)
     std::chrono::milliseconds slow{0};       // pause after each update
     client_events events;
+    bool bot = false;                        // ask built-in queries, one every bot_interval
+    std::chrono::milliseconds bot_interval = 2s;
 };
 void add_options(common::program& prog, client_options& opts);
 // False when a query got an error reply (the message was printed); throws

@@ -210,9 +210,12 @@ public:
     void on_update(const ticker::tick& t)
     {
         auto it = states_.find(t.symbol);
-        if (it == states_.end() || t.seq <= it->second.seq) return;  // not ours, or seen (another worker's copy)
+        if (it == states_.end()) return;
+        const bool restarted = t.seq == 1 && it->second.seq > 1;  // the feed started again
+        if (t.seq <= it->second.seq && !restarted) return;      // seen (another worker's copy)
         if (t.seq != it->second.seq + 1) {
-            out_.warn(t.symbol, ": expected update ", it->second.seq + 1, ", got ", t.seq, ": re-syncing");
+            out_.warn(t.symbol, restarted ? ": the feed restarted" : ": expected update " + std::to_string(it->second.seq + 1) +
+                      ", got " + std::to_string(t.seq), ": re-syncing");
             resync(t.symbol);
             if (t.seq != it->second.seq + 1) return;  // the snapshot has it, or the next gap will tell
         }

@@ -24,6 +24,7 @@ bool store::apply(const ticker::tick& t)
     auto it = symbols_.find(std::string_view(t.symbol));
     if (it == symbols_.end()) it = symbols_.emplace(t.symbol, entry{}).first;
     auto& e = it->second;
+    if (e.state.ticks > 0 && t.seq == 1 && e.state.seq > 1) e = entry{};  // the feed restarted: start again
     if (e.state.ticks > 0 && t.seq <= e.state.seq) return false;
     e.state.apply(t);
     if (e.ticks.size() == history_) e.ticks.pop_front();

@@ -19,7 +19,8 @@ public:
     explicit store(std::size_t history) : history_(history == 0 ? 1 : history) {}
 
     // A tick from the feed; false (and nothing changes) when it is a repeat
-    // or older than what the symbol has (seq not above the last one).
+    // or older than what the symbol has (seq not above the last one). A seq
+    // of 1 after higher ones means the feed restarted: the symbol starts again.
     bool apply(const ticker::tick& t);
 
     // Answers a parsed query (not WATCH) into text; false: text is the error.

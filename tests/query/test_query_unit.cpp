@@ -198,4 +198,10 @@ TEST_CASE("the store: answers, repeats, a bounded history", "[store]")
     CHECK(state->ticks == 4);  // the state counts every tick, the history keeps 3
     CHECK(state->high == 104);
     CHECK(state->low == 98);
+
+    CHECK(st.apply(tick("AAPL", 1, 50)));  // the feed restarted: AAPL starts again
+    REQUIRE(ask("SYMBOLS"));
+    CHECK(text == "AAPL ticks=1\nMSFT ticks=1");
+    REQUIRE(ask("HISTORY AAPL 5"));
+    CHECK(text == "seq=1 time_ns=10 price=50.00 bid=49.99 ask=50.01 volume=100");
 }

@@ -46,7 +46,6 @@ void add_options(common::program& prog, client_options& opts)
     });
 }
 
-// slide: query-lazy-pirate
 client::client(zmq::context_t& ctx, std::vector<std::string> endpoints, std::chrono::milliseconds timeout, int retries)
     : ctx_(ctx), endpoints_(std::move(endpoints)), timeout_(timeout), retries_(retries)
 {
@@ -76,7 +75,6 @@ common::result<reply> client::ask(std::string_view text, std::stop_token stop)
         return failure::failure("no reply from " + endpoints_.front() + " after " + std::to_string(retries_ + 1) +
                                 (retries_ == 0 ? " attempt" : " attempts") + " of " + std::to_string(timeout_.count()) +
                                 " ms: is a query-server (or query-broker) running there?");
-    // end slide
     if (msg_.size() != 2 && msg_.size() != 4) return failure::failure("a reply has 2 or 4 frames, not " + std::to_string(msg_.size()));
     reply r;
     const auto status = msg_[0].to_string_view();
@@ -197,7 +195,6 @@ void print_match(const common::console& out, const std::string& condition, const
     out.info(out.paint(text, common::colour::yellow));
 }
 
-// slide: query-clone
 // A replica per symbol: a snapshot, then every update in order. A gap in the
 // sequence numbers means updates were lost: take a new snapshot.
 class replicas {
@@ -223,7 +220,6 @@ public:
         if (events_.on_update) events_.on_update(t.symbol, it->second);
         else print(t.symbol, it->second, "");
     }
-    // end slide
 
 private:
     void resync(const std::string& symbol)

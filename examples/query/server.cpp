@@ -95,8 +95,7 @@ public:
     }
 
 private:
-    // slide: query-server-tick
-    void on_tick()
+        void on_tick()
     {
         auto t = ticker::decode(msg_);
         if (!t) {
@@ -119,10 +118,8 @@ private:
             zmq::send_multipart(xpub_, hit, zmq::send_flags::dontwait);
         }
     }
-    // end slide
 
-    // slide: query-server-query
-    // [routing ids...] [""] [query]: the envelope goes back as it came, so
+        // [routing ids...] [""] [query]: the envelope goes back as it came, so
     // the reply finds its way through any number of ROUTERs (the broker's).
     void on_query()
     {
@@ -147,7 +144,6 @@ private:
         // ROUTER never blocks: a reply for a client that is gone is dropped.
         zmq::send_multipart(router_, reply_, zmq::send_flags::dontwait);
     }
-    // end slide
 
     bool fail(std::string why)
     {

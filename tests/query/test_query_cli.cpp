@@ -73,7 +73,7 @@ TEST_CASE("query-client: no server, a bounded number of attempts, then status 1 
     }
 }
 
-TEST_CASE("query-server: malformed requests get an error or are dropped; the server carries on", "[cli]")
+TEST_CASE("query-server: malformed requests get an error or are dropped, and the server carries on", "[cli]")
 {
     support::private_dir dir;
     process server({QUERY_SERVER, "--feed", dir.ipc("no-feed"), "--bind", "tcp://127.0.0.1:*", "--publish", dir.ipc("u")});
@@ -102,7 +102,7 @@ TEST_CASE("query-server: malformed requests get an error or are dropped; the ser
     stops_on_sigint(server);
 }
 
-TEST_CASE("query-client reads queries from stdin; Ctrl-C stops every program with status 0 within 1 s", "[cli]")
+TEST_CASE("query-client reads queries from stdin, and Ctrl-C stops every program with status 0 within 1 s", "[cli]")
 {
     support::private_dir dir;
     process server({QUERY_SERVER, "--feed", dir.ipc("no-feed"), "--bind", dir.ipc("q"), "--publish", dir.ipc("u")});

@@ -64,7 +64,6 @@ int main(int argc, char** argv)
         asker.connect = follower.connect;
         asker.bot = true;
 
-        // slide: query-demo-threads
         common::thread_group roles(stop);
         roles.spawn("pub", [&](std::stop_token s) { ticker::run_pub(ctx, pub, s); });
         if (brokered) roles.spawn("broker", [&](std::stop_token s) { query::run_broker(ctx, broker, s); });
@@ -73,6 +72,5 @@ int main(int argc, char** argv)
         roles.spawn("watch-MSFT", [&](std::stop_token s) { query::run_client(ctx, watcher, s); });
         roles.spawn("ask", [&](std::stop_token s) { query::run_client(ctx, asker, s); });
         roles.wait();
-        // end slide
     });
 }

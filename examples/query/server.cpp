@@ -63,7 +63,6 @@ public:
         xpub_monitor_ = common::monitor_if(opts.role.monitor, ctx, xpub_, "xpub", out);
         feed_.set(zmq::sockopt::subscribe, "");
         for (const auto& ep : opts.feed) common::connect(feed_, ep);
-        // slide: query-server-sockets
         for (const auto& ep : opts.bind) out.info("answering queries on ", common::bind(router_, ep));
         for (const auto& ep : opts.connect) {
             common::connect(router_, ep);
@@ -74,7 +73,6 @@ public:
             common::connect(xpub_, ep);
             out.info("publishing updates to the broker at ", ep);
         }
-        // end slide
         out.info("following the feed at ", opts.feed.empty() ? "(nothing)" : opts.feed.front());
         std::random_device seed;
         token_base_ = std::to_string(seed() % 0xFFFFFF) + "-";

@@ -13,7 +13,7 @@ namespace common {
 namespace {
 
 // Default tcp ports, one per service, so that every example can run at once.
-constexpr std::array<std::pair<std::string_view, int>, 11> ports{{
+constexpr std::array<std::pair<std::string_view, int>, 17> ports{{
     {"ticker", 5556},                // ticker-pub's PUB
     {"ticker-proxy", 5557},          // ticker-proxy's XPUB (subscribers' side)
     {"ticker-proxy-control", 5558},  // ticker-proxy's REP control socket
@@ -25,6 +25,12 @@ constexpr std::array<std::pair<std::string_view, int>, 11> ports{{
     {"chat", 5570},                  // chat-server's ROUTER (commands)
     {"chat-broadcast", 5571},        // chat-server's PUB (broadcasts)
     {"chat-gateway", 5572},          // chat-gateway's STREAM (plain TCP, nc)
+    {"query", 5580},                 // query-server's ROUTER (queries)
+    {"query-updates", 5581},         // query-server's XPUB (updates, watch matches)
+    {"query-broker", 5582},          // query-broker's ROUTER (clients' queries)
+    {"query-broker-backend", 5583},  // query-broker's DEALER (query-servers connect)
+    {"query-broker-updates", 5584},  // query-broker's XPUB (clients subscribe)
+    {"query-broker-publishers", 5585},  // query-broker's XSUB (query-servers publish)
 }};
 
 // BB_PORT_OFFSET and BB_IPC_DIR move every default endpoint, so that two

@@ -60,7 +60,7 @@ void check_duplicate_handle(const std::string& transport)
 void check_expiry(const std::string& transport)
 {
     support::private_dir dir;
-    auto s = start_server(transport, dir, {"--expiry", "0.5"});
+    auto s = start_server(transport, dir, {"--expiry", "1.5"});
     auto watcher = start_client(s, "watcher", {"--heartbeat", "0.1", "--timeout", "1"});
 
     auto ctx = common::make_context();

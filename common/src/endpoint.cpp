@@ -13,7 +13,7 @@ namespace common {
 namespace {
 
 // Default tcp ports, one per service, so that every example can run at once.
-constexpr std::array<std::pair<std::string_view, int>, 11> ports{{
+constexpr std::array<std::pair<std::string_view, int>, 12> ports{{
     {"ticker", 5556},                // ticker-pub's PUB
     {"ticker-proxy", 5557},          // ticker-proxy's XPUB (subscribers' side)
     {"ticker-proxy-control", 5558},  // ticker-proxy's REP control socket
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<std::string_view, int>, 11> ports{{
     {"chat", 5570},                  // chat-server's ROUTER (commands)
     {"chat-broadcast", 5571},        // chat-server's PUB (broadcasts)
     {"chat-gateway", 5572},          // chat-gateway's STREAM (plain TCP, nc)
+    {"desk-http", 5590},             // desk's web dashboard (HTTP, 127.0.0.1 by default)
 }};
 
 // BB_PORT_OFFSET and BB_IPC_DIR move every default endpoint, so that two

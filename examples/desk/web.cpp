@@ -68,7 +68,10 @@ void run_web(zmq::context_t& ctx, const web_options& opts, std::stop_token stop)
                 const auto chunk = "data: " + msg[1].to_string() + "\n\n";
                 if (!sink.write(chunk.data(), chunk.size())) return false;
             }
-            return !stop.stop_requested();  // false ends the stream
+            // Stopping: httplib ends the stream itself once the server is
+            // stopped, and then closes the connection instead of keeping it.
+            if (stop.stop_requested()) std::this_thread::sleep_for(10ms);
+            return true;
         });
     });
     // end slide

@@ -21,6 +21,8 @@ namespace desk {
 using clock = std::chrono::steady_clock;
 constexpr auto progress_interval = 100ms;  // the sink reports progress at most this often
 constexpr auto event_wait = 1s;            // an important event waits this long for a busy hub
+constexpr int max_rebinds = 20;            // a batch's endpoints still taken: try again this often...
+constexpr auto rebind_wait = 50ms;         // ...this far apart
 
 namespace {
 
@@ -102,11 +104,14 @@ public:
     {
         const bool embedded = opts.tasks.empty();
         const auto name = [&](const char* what) { return "inproc://desk-workflow-" + std::string(what) + "-" + std::to_string(run); };
-        const auto feedback = name("feedback");
+        // The sink is in this process too: it hears END over inproc, at once,
+        // however short the batch (a tcp SUB may still be connecting).
+        const auto feedback = name("feedback"), end = name("end");
         vent_.role = quiet(opts.role, "ventilator");
         vent_.tasks = embedded ? std::vector{name("tasks")} : opts.tasks;
         vent_.feedback = {feedback};
-        vent_.control = embedded ? std::vector{name("control")} : opts.control;
+        vent_.control = embedded ? std::vector<std::string>{} : opts.control;
+        vent_.control.push_back(end);
         vent_.batch = tasks;
         vent_.paths = opts.paths;
         vent_.seed = std::hash<std::string>{}(order) | 1;  // each order values a book of its own
@@ -115,10 +120,10 @@ public:
         sink_.role = quiet(opts.role, "sink");
         sink_.results = embedded ? std::vector{name("results")} : opts.results;
         sink_.feedback = {feedback};
-        sink_.control = vent_.control;
+        sink_.control = {end};
         if (embedded)
             for (unsigned i = 1; i <= opts.workers; ++i)
-                crew_.push_back({quiet(opts.role, "worker-" + std::to_string(i)), vent_.tasks, sink_.results, vent_.control, 0, {}, false});
+                crew_.push_back({quiet(opts.role, "worker-" + std::to_string(i)), vent_.tasks, sink_.results, {end}, 0, {}, false});
 
         group_->spawn("ventilator", [&ctx, this](std::stop_token s) { workflow::run_ventilator(ctx, vent_, s); });
         group_->spawn("sink", [&ctx, this, run](std::stop_token s) { run_sink(ctx, run, s); });
@@ -184,6 +189,7 @@ void run_valuation(zmq::context_t& ctx, const valuation_options& opts, std::stop
     };
     std::deque<order> waiting;
     std::optional<order> running;
+    int rebinds = 0;  // tries to bind an address the previous batch has not quite let go of
     std::unique_ptr<batch> current;
     std::uint64_t runs = 0;
 
@@ -201,8 +207,18 @@ void run_valuation(zmq::context_t& ctx, const valuation_options& opts, std::stop
     };
     auto end_current = [&](const std::optional<std::string>& failure) {
         const auto why = current->finish();
-        if (failure || why) hub.emit({"order-failed", {running->id, failure ? *failure : *why}}, stop);
         current.reset();
+        // libzmq closes a socket's listener in the background: over tcp, the
+        // next batch may find its port still taken for a moment.
+        if (why && why->find("Address already in use") != std::string::npos && rebinds < max_rebinds &&
+            common::sleep_for(rebind_wait, stop)) {
+            ++rebinds;
+            waiting.push_front(*running);
+            running.reset();
+            return start_next();
+        }
+        rebinds = 0;
+        if (failure || why) hub.emit({"order-failed", {running->id, failure ? *failure : *why}}, stop);
         running.reset();
         start_next();
     };

@@ -23,6 +23,7 @@ constexpr std::size_t chat_history = 50;    // chat lines a late page is shown
 constexpr std::size_t max_orders = 20;      // orders a late page is shown
 constexpr std::uint32_t max_positions = 10'000;  // in one order
 constexpr std::size_t max_say = chat::default_max_text;
+constexpr auto actor_wait = 200ms;  // for an actor that is starting (its end of the pipe not yet connected)
 
 std::string pipe_endpoint(std::string_view actor) { return std::string(wiring::pipe_prefix) + std::string(actor); }
 
@@ -126,7 +127,7 @@ private:
             for (const char c : text)
                 if (static_cast<unsigned char>(c) < 0x20) return {"ERROR", "a chat line has no control characters"};
             auto line = text_message({text});
-            if (!common::send(chat_input_, line, stop_, 0ms)) return {"ERROR", "the chat is not running"};
+            if (!common::send(chat_input_, line, stop_, actor_wait)) return {"ERROR", "the chat is not running"};
             return {"OK"};
         }
         if (command == "order" && args.size() == 2) {
@@ -136,7 +137,7 @@ private:
             if (pipe == nullptr) return {"ERROR", "this desk has no valuation"};
             const auto id = std::to_string(++orders_made_);
             auto order = text_message({"order", id, std::to_string(*tasks)});
-            if (!common::send(*pipe, order, stop_, 0ms)) return {"ERROR", "the valuation is not running"};
+            if (!common::send(*pipe, order, stop_, actor_wait)) return {"ERROR", "the valuation is not running"};
             return {"OK", id};
         }
         return {"ERROR", "unknown request '" + common::printable(command) + "'"};

@@ -25,7 +25,7 @@ const children = [];
 const profile = mkdtempSync(join(tmpdir(), "desk-chromium-"));
 function cleanUp() {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
-  rmSync(profile, { recursive: true, force: true });
+  rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
 function fail(why) {
   console.error(`FAILED: ${why}`);
@@ -139,7 +139,9 @@ try {
   cdp.close();
 
   // Ctrl-C: desk ends with status 0, open event stream and all.
+  const browserGone = new Promise((resolve) => browser.on("exit", resolve));
   browser.kill("SIGKILL");
+  await browserGone;
   const exited = new Promise((resolve) => desk.on("exit", (code, signal) => resolve({ code, signal })));
   const stopAt = Date.now();
   desk.kill("SIGINT");

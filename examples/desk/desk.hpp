@@ -41,7 +41,7 @@ constexpr std::string_view reports = "inproc://desk-valuation-reports";  // PULL
 std::string pipe_endpoint(std::string_view actor);
 
 // The actors the hub has a pipe to.
-constexpr std::string_view market_actor = "market", chat_actor = "chat", valuation_actor = "valuation";
+constexpr std::string_view market_actor = "market", chat_actor = "chat", valuation_actor = "valuation", query_actor = "query";
 
 struct hub_options {
     common::role_options role;

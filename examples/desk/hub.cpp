@@ -140,6 +140,16 @@ private:
             if (!common::send(*pipe, order, stop_, actor_wait)) return {"ERROR", "the valuation is not running"};
             return {"OK", id};
         }
+        if (command == "query" && args.size() == 2) {
+            const auto& text = args[1];
+            if (text.empty() || text.size() > max_say || !common::valid_utf8(text)) return {"ERROR", "a query is 1 to 1024 bytes of UTF-8 text"};
+            auto* pipe = pipe_to(query_actor);
+            if (pipe == nullptr) return {"ERROR", "this desk has no query engine"};
+            const auto id = std::to_string(++queries_made_);
+            auto query = text_message({"query", id, text});
+            if (!common::send(*pipe, query, stop_, actor_wait)) return {"ERROR", "the query actor is not running"};
+            return {"OK", id};
+        }
         return {"ERROR", "unknown request '" + common::printable(command) + "'"};
     }
 
@@ -157,7 +167,7 @@ private:
     zmq::socket_t requests_, events_, chat_input_;
     std::map<std::string, event> prices_;
     std::deque<event> chat_, orders_;
-    std::uint64_t orders_made_ = 0;
+    std::uint64_t orders_made_ = 0, queries_made_ = 0;
 };
 
 }  // namespace

@@ -94,6 +94,7 @@ TEST_CASE("inproc: the hub routes requests to actors and events to pages", "[inp
         CHECK(desk::request(ctx, {"say", "bell\a"}, {}, 5s)[0] == "ERROR");
         CHECK(desk::request(ctx, {"say", ""}, {}, 5s)[0] == "ERROR");
         CHECK(desk::request(ctx, {"launch", "missiles"}, {}, 5s)[0] == "ERROR");
+        CHECK(desk::request(ctx, {"query", "LAST AAPL"}, {}, 5s) == std::vector<std::string>{"ERROR", "this desk has no query engine"});
         send_event(market, {"tick", {"only the symbol"}});
         send_event(market, {"rumour", {"x"}});
         auto bad = desk::text_message({"tick", "AAPL", "\xff\xfe", "1"});

@@ -83,7 +83,10 @@ async function until(what, check, ms = 15_000) {
 }
 
 try {
-  const desk = spawn(args.desk, ["--http", "127.0.0.1:0", "--no-bot", "--paths", "20000"], { stdio: ["ignore", "pipe", "pipe"] });
+  // The screenshot has the embedded chat's bot in it; the test does without.
+  const deskArgs = ["--http", "127.0.0.1:0", "--paths", args.screenshot ? "400000" : "20000"];
+  if (!args.screenshot) deskArgs.push("--no-bot");
+  const desk = spawn(args.desk, deskArgs, { stdio: ["ignore", "pipe", "pipe"] });
   children.push(desk);
   const [, url] = await waitForOutput(desk, "stdout", /dashboard on (http:\/\/\S+)/, "dashboard URL");
   console.log(`desk: ${url}`);
@@ -130,7 +133,11 @@ try {
   console.log(`order: ${value}`);
 
   if (args.screenshot) {
-    await evaluate(`document.getElementById("line").value = "the desk takes orders too"; true`);
+    await until("the bot to talk", () => evaluate(`document.querySelectorAll("#messages li.msg").length >= 3`), 20_000);
+    await evaluate(`document.getElementById("positions").value = "200"; document.querySelector("#order button").click(); true`);
+    await until("the second order half way", () => evaluate(`(() => { const p = document.querySelector("#orders li progress");
+        return p && p.value > p.max / 3 && p.value < p.max; })()`), 20_000);
+    await evaluate(`document.getElementById("line").value = "who is valuing that book?"; true`);
     const { data } = await page.send("Page.captureScreenshot", { format: "png" });
     writeFileSync(args.screenshot, Buffer.from(data, "base64"));
     console.log(`screenshot: ${args.screenshot}`);

@@ -66,7 +66,7 @@ struct sink_options {
     std::vector<std::string> feedback;  // the ventilator's PULL
     std::vector<std::string> control;   // the ventilator's PUB
     std::function<void(const batch_report&)> on_done;  // for tests and the benchmark
-    std::function<void(std::uint32_t done, std::uint32_t tasks)> on_progress;  // as results come (the desk)
+    std::function<void(std::uint32_t done, std::uint32_t tasks)> on_progress{};  // as results come (the desk)
 };
 void add_options(common::program& prog, sink_options& opts);
 void run_sink(zmq::context_t& ctx, const sink_options& opts, std::stop_token stop);

@@ -51,7 +51,6 @@ void run_web(zmq::context_t& ctx, const web_options& opts, std::stop_token stop)
         if (asset.path == "/index.html") server.Get("/", serve);
     }
 
-    // slide: sse
     std::atomic<std::uint64_t> pages{0};
     server.Get("/events", [&ctx, &pages, stop](const httplib::Request&, httplib::Response& res) {
         // A SUB for this page, owned by this connection's thread. Its own
@@ -74,7 +73,6 @@ void run_web(zmq::context_t& ctx, const web_options& opts, std::stop_token stop)
             return true;
         });
     });
-    // end slide
 
     server.Post("/chat", [&ctx, stop](const httplib::Request& req, httplib::Response& res) {
         reply(res, request(ctx, {"say", req.body}, stop));

@@ -203,6 +203,8 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
     session chat(ctx, opts.conn, opts.handle, events, out, opts.role.monitor);
     auto generation = chat.generation();
     bool sub_welcomed = true;
+    const bool over_inproc = std::any_of(opts.conn.subscribe.begin(), opts.conn.subscribe.end(),
+                                         [](const std::string& ep) { return ep.starts_with("inproc://"); });
 
     std::deque<std::string> pending;
     std::uint64_t heard = 0;
@@ -267,8 +269,10 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
         }
         chat.tick();
         // Back after a reconnect. tcp and ipc SUBs reconnect by themselves (and
-        // were welcomed again); an inproc one never does: open a fresh one.
-        if (chat.generation() != generation) sub_welcomed = false;
+        // are welcomed again), and one that never lost its connection must not
+        // be replaced (it would miss messages); an inproc one never comes back
+        // after a server restart: open a fresh one.
+        if (chat.generation() != generation && over_inproc) sub_welcomed = false;
         generation = chat.generation();
         if (chat.joined() && !sub_welcomed) {
             open_sub();

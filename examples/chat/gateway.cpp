@@ -4,9 +4,11 @@
 // opened or closed. Each person gets a DEALER session to the server
 // (default tcp://127.0.0.1:5570); one SUB (default tcp://127.0.0.1:5571)
 // brings the room's messages, which go out to every connection.
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
+#include <utility>
 
 #include "chat.hpp"
 #include "common/console.hpp"
@@ -43,6 +45,7 @@ struct person {
     std::string partial;            // bytes of a line not yet complete
     bool skipping = false;          // inside a line that was too long
     std::unique_ptr<session> chat;  // once they gave a handle
+    unsigned generation = 0;        // the session's, when last seen
     bool closing = false;
 };
 
@@ -51,6 +54,7 @@ public:
     gateway(zmq::context_t& ctx, const gateway_options& opts, const common::console& out, zmq::socket_ref stream)
         : ctx_(ctx), opts_(opts), out_(out), stream_(stream) {}
 
+    // slide: chat-gateway-stream-in
     // [connection id][bytes]: a connection opened or closed (no bytes), or data.
     void from_stream(std::vector<zmq::message_t>& msg)
     {
@@ -66,6 +70,7 @@ public:
             closed_.insert(id);
             return;
         }
+    // end slide
         if (it == people_.end()) return;
         auto& p = it->second;
         for (char c : msg[1].to_string_view()) {
@@ -111,6 +116,7 @@ public:
     std::chrono::milliseconds run_sessions()
     {
         auto next = std::chrono::milliseconds(1000);
+        any_joined_ = false;
         for (auto it = people_.begin(); it != people_.end();) {
             auto& [id, p] = *it;
             ++it;
@@ -119,6 +125,9 @@ public:
                 p.chat->pump();
                 p.chat->tick();
                 next = std::min(next, p.chat->next_tick());
+                if (p.chat->generation() != p.generation) reconnected_ = true;
+                p.generation = p.chat->generation();
+                any_joined_ = any_joined_ || p.chat->joined();
             } catch (const std::exception& e) {  // e.g. the handle is taken: ask again
                 write(id, std::string("! ") + e.what() + "\nYour handle? ");
                 p.chat.reset();
@@ -137,6 +146,9 @@ public:
     }
 
     std::size_t size() const { return people_.size(); }
+    // A session reconnected since the last call (the server may have restarted).
+    bool reconnected() { return std::exchange(reconnected_, false); }
+    bool anyone_joined() const { return any_joined_; }  // at the last run_sessions()
 
 private:
     void opened(const std::string& id)
@@ -166,6 +178,7 @@ private:
                 write(id, "-- present: " + list + "\n");
             };
             p.chat = std::make_unique<session>(ctx_, opts_.conn, text, std::move(events), out_, opts_.role.monitor);
+            p.generation = p.chat->generation();
             return;
         }
         if (text == "/quit") {
@@ -181,6 +194,7 @@ private:
         }
     }
 
+    // slide: chat-gateway-stream-out
     // STREAM: [id][bytes] writes; [id][nothing] closes. Never waits: a
     // connection that does not read loses lines, nobody else stalls.
     void write(const std::string& id, const std::string& text)
@@ -194,6 +208,7 @@ private:
         stream_.send(zmq::message_t(), zmq::send_flags::dontwait);
         closed_.insert(id);
     }
+    // end slide
 
     zmq::context_t& ctx_;
     const gateway_options& opts_;
@@ -201,6 +216,7 @@ private:
     zmq::socket_ref stream_;
     std::map<std::string, person> people_;  // by STREAM connection id
     std::set<std::string> closed_;          // ids are never reused: ignore late events
+    bool reconnected_ = false, any_joined_ = false;
 };
 
 }  // namespace
@@ -208,11 +224,18 @@ private:
 void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_token stop)
 {
     const common::console out(opts.role.name, opts.role.quiet);
-    zmq::socket_t sub(ctx, zmq::socket_type::sub);
-    secure_client_socket(sub, opts.conn.security);
-    sub.set(zmq::sockopt::subscribe, presence_topic);
-    sub.set(zmq::sockopt::subscribe, opts.room);
-    for (const auto& ep : opts.conn.subscribe) common::connect(sub, ep);
+    zmq::socket_t sub;
+    auto open_sub = [&] {
+        sub = zmq::socket_t(ctx, zmq::socket_type::sub);
+        secure_client_socket(sub, opts.conn.security);
+        sub.set(zmq::sockopt::subscribe, presence_topic);
+        sub.set(zmq::sockopt::subscribe, opts.room);
+        for (const auto& ep : opts.conn.subscribe) common::connect(sub, ep);
+    };
+    open_sub();
+    bool sub_welcomed = true;
+    const bool over_inproc = std::any_of(opts.conn.subscribe.begin(), opts.conn.subscribe.end(),
+                                         [](const std::string& ep) { return ep.starts_with("inproc://"); });
 
     zmq::socket_t stream(ctx, zmq::socket_type::stream);
     auto monitor = common::monitor_if(opts.role.monitor, ctx, stream, "stream", out);
@@ -232,12 +255,22 @@ void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_tok
         if (!common::poll(items, stop, wait) && stop.stop_requested()) break;
         while (common::recv(stream, msg, stop, 0ms)) bridge.from_stream(msg);
         while (common::recv(sub, msg, stop, 0ms)) {
-            if (msg.size() == 1 && msg[0].to_string_view() == welcome) continue;
+            if (msg.size() == 1 && msg[0].to_string_view() == welcome) {
+                sub_welcomed = true;
+                continue;
+            }
             auto b = parse_broadcast(msg, opts.conn.max_text);
             if (b) bridge.from_sub(*b);
             else out.warn("dropped a malformed broadcast: ", b.error());
         }
         wait = bridge.run_sessions();
+        // As in the client: a tcp or ipc SUB comes back (and is welcomed) by
+        // itself after a server restart; an inproc one never does.
+        if (bridge.reconnected() && over_inproc) sub_welcomed = false;
+        if (!sub_welcomed && bridge.anyone_joined()) {
+            open_sub();
+            sub_welcomed = true;
+        }
     }
     bridge.close_all();
     out.summary("stopped with ", bridge.size(), " people connected");

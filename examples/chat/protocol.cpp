@@ -77,6 +77,7 @@ common::result<request> parse_request(common::frames frames, std::size_t max_tex
         r->name = *handle;
         return r;
     }
+    // slide: chat-parse-say
     if (cmd == word::say) {
         auto r = expect(3, "SAY room text");
         if (!r) return r;
@@ -88,6 +89,7 @@ common::result<request> parse_request(common::frames frames, std::size_t max_tex
         r->text = *text;
         return r;
     }
+    // end slide
     if (cmd == word::who) return expect(1, "WHO");
     if (cmd == word::leave) return expect(1, "LEAVE");
     if (cmd == word::ping) return expect(1, "PING");

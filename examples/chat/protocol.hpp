@@ -5,6 +5,7 @@
 //   JOIN  handle        SAY  room text       WHO       LEAVE       PING
 // Replies, ROUTER -> DEALER:
 //   OK    command [values...]                ERROR command reason
+// and, unasked, PING: the server checking the connection is still there.
 // Broadcasts, XPUB -> SUB (frame 1 is the topic SUB filters on):
 //   room  MSG handle text                    *  JOINED|LEFT|EXPIRED handle
 // and once to each new subscriber, when the server has its subscriptions:

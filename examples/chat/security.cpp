@@ -109,6 +109,7 @@ void write_keypair(const std::filesystem::path& dir, const std::string& name, co
     write(dir / (name + ".pub"), "CURVE public key of '" + name + "' (Z85). Share it.", keys.public_key, 0644);
 }
 
+// slide: chat-secure-server
 void secure_server_socket(zmq::socket_ref socket, const server_security& opts)
 {
     if (opts.curve()) {
@@ -121,6 +122,7 @@ void secure_server_socket(zmq::socket_ref socket, const server_security& opts)
     }
     socket.set(zmq::sockopt::zap_domain, zap_domain);
 }
+// end slide
 
 void secure_client_socket(zmq::socket_ref socket, const client_security& opts)
 {
@@ -181,6 +183,7 @@ zap_handler::zap_handler(zmq::context_t& ctx, const server_security& opts, const
     }
     thread_ = std::jthread([rep = std::move(rep), opts, &out](std::stop_token stop) mutable {
         std::vector<zmq::message_t> request;
+        // slide: chat-zap-handler
         while (common::recv(rep, request, stop)) {
             zap_verdict v;
             try {
@@ -190,6 +193,7 @@ zap_handler::zap_handler(zmq::context_t& ctx, const server_security& opts, const
             }
             if (v.status == "200") out.info("accepted ", v.reason);
             else out.warn("refused ", v.reason);
+        // end slide
             const std::string status_text = v.status == "200" ? "OK" : v.reason;
             auto reply = std::vector<zmq::message_t>{};
             for (const std::string& f : {std::string("1.0"), v.request_id, v.status, status_text, v.user_id, std::string()})

@@ -63,11 +63,13 @@ public:
     server(const server_options& opts, const common::console& out, zmq::socket_ref router, zmq::socket_ref pub)
         : opts_(opts), out_(out), router_(router), pub_(pub) {}
 
+    // slide: chat-server-envelope
     // One command: [routing id][command frames...].
     void handle(std::vector<zmq::message_t>& msg)
     {
         const std::string id = msg[0].to_string();
         const common::frames frames(msg.data() + 1, msg.size() - 1);
+    // end slide
         const std::string command = frames.empty() ? "" : common::printable(frames[0].to_string_view(), max_name_size);
         auto req = parse_request(frames, opts_.max_text);
         if (!req) return refuse(id, command, req.error());
@@ -97,11 +99,13 @@ public:
     // Everyone silent for longer than the expiry is gone.
     void expire(clock::time_point now)
     {
+        // slide: chat-server-expire
         for (auto it = members_.begin(); it != members_.end();) {
             auto next = std::next(it);
             if (now - it->second.last_seen > opts_.expiry) drop(it, word::expired);
             it = next;
         }
+        // end slide
     }
 
     std::uint64_t said() const { return said_; }
@@ -116,10 +120,17 @@ private:
             if (it->second.handle != wanted) return refuse(id, "JOIN", "already joined as '" + it->second.handle + "'; LEAVE first");
             return answer(id, make_message({word::ok, word::join, wanted}));
         }
-        if (by_handle_.count(wanted)) return refuse(id, "JOIN", "handle '" + wanted + "' is taken");
+        if (const auto holder = by_handle_.find(wanted); holder != by_handle_.end()) {
+            // Taken; but its holder may have died (kill -9, a crash) and not expired yet.
+            if (connected(holder->second)) return refuse(id, "JOIN", "handle '" + wanted + "' is taken");
+            out_.info(wanted, "'s connection is closed: the handle is free again");
+            drop(members_.find(holder->second), word::left);
+        }
 
+        // slide: chat-server-user
         // With PLAIN or CURVE, the ZAP handler's user id rides on every message.
         const char* user = zmq_msg_gets(last_frame.handle(), "User-Id");
+        // end slide
         member m{wanted, user ? user : "", clock::now()};
         out_.info(wanted, " joined", m.user.empty() ? "" : " (authenticated as '" + m.user + "')");
         members_.emplace(id, std::move(m));
@@ -143,12 +154,34 @@ private:
         zmq::send_multipart(pub_, msg);  // PUB never blocks: a slow subscriber loses, not us
     }
 
+    // Is this client's connection still open? A ROUTER drops a peer's routing id
+    // when its connection closes, and with ROUTER_MANDATORY says so on a send
+    // (EHOSTUNREACH) instead of dropping the message. The probe is a one-frame
+    // PING, which clients ignore. Asked only when someone wants a taken handle.
+    bool connected(const std::string& id)
+    {
+        (void)router_.get(zmq::sockopt::events);  // take in the connections libzmq has seen close
+        router_.set(zmq::sockopt::router_mandatory, true);
+        bool there = true;  // a full queue (EAGAIN) is a peer that is there, but slow
+        try {
+            if (router_.send(zmq::buffer(id), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+                router_.send(zmq::buffer(word::ping), zmq::send_flags::dontwait);
+        } catch (const zmq::error_t& e) {
+            if (e.num() != EHOSTUNREACH) throw;
+            there = false;
+        }
+        router_.set(zmq::sockopt::router_mandatory, false);
+        return there;
+    }
+
+    // slide: chat-server-answer
     void answer(const std::string& id, message&& reply)
     {
         // ROUTER: the first frame picks the peer. A peer gone or full: dropped.
         router_.send(zmq::buffer(id), zmq::send_flags::sndmore);
         zmq::send_multipart(router_, reply);
     }
+    // end slide
 
     void refuse(const std::string& id, const std::string& command, const std::string& why)
     {
@@ -182,6 +215,8 @@ void run_server(zmq::context_t& ctx, const server_options& opts, std::stop_token
     if (opts.security.curve() || opts.security.plain()) zap = std::make_unique<zap_handler>(ctx, opts.security, out);
 
     zmq::socket_t router(ctx, zmq::socket_type::router);
+    // A client that reconnects with its routing id takes over its old connection's place.
+    router.set(zmq::sockopt::router_handover, true);
     zmq::socket_t pub(ctx, zmq::socket_type::xpub);
     pub.set(zmq::sockopt::xpub_welcome_msg, welcome);  // "your subscriptions are in": no slow joiners
     for (auto* s : {&router, &pub}) {

@@ -1,6 +1,7 @@
 #include "session.hpp"
 
 #include <atomic>
+#include <random>
 #include <zmq_addon.hpp>
 
 #include "common/codec.hpp"
@@ -11,9 +12,24 @@ namespace chat {
 
 using namespace std::chrono_literals;
 
+namespace {
+
+// 16 random bytes; libzmq reserves routing ids that start with a zero byte.
+std::string random_routing_id()
+{
+    std::random_device random;
+    std::string id(16, '\0');
+    for (auto& c : id) c = static_cast<char>(random() & 0xFF);
+    if (id[0] == '\0') id[0] = 1;
+    return id;
+}
+
+}  // namespace
+
 session::session(zmq::context_t& ctx, const connection_options& opts, std::string handle, client_events events,
                  const common::console& out, bool monitor)
-    : ctx_(ctx), opts_(opts), handle_(std::move(handle)), events_(std::move(events)), out_(out), monitor_(monitor)
+    : ctx_(ctx), opts_(opts), handle_(std::move(handle)), routing_id_(random_routing_id()), events_(std::move(events)), out_(out),
+      monitor_(monitor)
 {
     open();
 }
@@ -24,6 +40,7 @@ void session::open()
     ++generation_;
     events_pipe_.reset();
     dealer_ = zmq::socket_t(ctx_, zmq::socket_type::dealer);
+    dealer_.set(zmq::sockopt::routing_id, routing_id_);  // who we are to the server, across reconnects
     secure_client_socket(dealer_, opts_.security);
     // Handshake results (refused credentials) arrive on the socket monitor.
     events_pipe_ = std::make_unique<event_pipe>(ctx_, dealer_);
@@ -66,6 +83,7 @@ void session::pump()
     std::vector<zmq::message_t> msg;
     while (common::recv(dealer_, msg, {}, 0ms)) {
         last_heard_ = clock::now();
+        if (msg.size() == 1 && msg[0].to_string_view() == word::ping) continue;  // the server checking we are there
         if (waiting_ > 0) --waiting_;
         auto r = parse_reply(msg);
         if (!r) {
@@ -92,8 +110,8 @@ void session::handle_reply(const reply& r)
     } else if (r.ok && r.command == word::leave) {
         state_ = state::left;
     } else if (!r.ok && r.command == word::join) {
-        // A handle already taken: fatal the first time; after a reconnect it may be our
-        // own old session, which the server expires soon.
+        // A handle already taken: fatal the first time; after a reconnect, somebody
+        // may have taken it while we were away.
         if (!ever_joined_) throw std::runtime_error("cannot join as '" + handle_ + "': " + r.values[0]);
         notice("cannot join yet (" + r.values[0] + "): trying again");
     } else if (!r.ok && r.values[0].starts_with("not joined") && state_ == state::joined) {

@@ -1,6 +1,9 @@
 // A client's session with the server over a DEALER socket: join, heartbeat,
 // and the Lazy Pirate idea: when the server stays silent past a timeout,
-// close the socket, open a fresh one and join again, until it answers.
+// close the socket, open a fresh one and join again, until it answers. Every
+// socket of a session has the same routing id, a random one: the server's
+// ROUTER (ZMQ_ROUTER_HANDOVER) gives the fresh connection the old one's place,
+// so a session that reconnects keeps its handle at once.
 // Not a thread: its owner polls poll_items() and calls pump() and tick().
 #pragma once
 
@@ -54,6 +57,7 @@ private:
     zmq::context_t& ctx_;
     const connection_options& opts_;
     std::string handle_;
+    std::string routing_id_;  // the same on every fresh socket
     client_events events_;
     const common::console& out_;
     bool monitor_ = false;

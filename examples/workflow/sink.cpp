@@ -138,6 +138,7 @@ private:
             return out_.warn("dropped a malformed result: task count ", r.count, " is not this batch's ", t_.report.tasks);
         if (r.id >= t_.report.tasks) return out_.warn("ignored a result for unknown task id ", r.id);
         pending_.push_back(r.id);  // DONE again for a duplicate: its earlier DONE may have been lost
+        // slide: workflow-sink-count
         if (t_.counted[r.id]) {
             ++t_.report.duplicates;
             return;
@@ -148,6 +149,7 @@ private:
         t_.report.analytic += r.v.analytic;
         t_.report.variance += r.v.variance;
         ++t_.by_worker[r.worker];
+        // end slide
     }
 
     void start_batch(const result& r)

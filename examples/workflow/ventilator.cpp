@@ -135,6 +135,7 @@ private:
 
     void send_what_fits()
     {
+        // slide: workflow-ventilator-send
         while (can_send()) {
             const auto id = to_send_.front();
             auto t = make_task(opts_.seed, id, opts_.batch, opts_.paths);
@@ -149,6 +150,7 @@ private:
             sent_log_.push_back({id, sent_at_[id]});
             ++sends_;
         }
+        // end slide
     }
 
     void on_feedback(const std::vector<zmq::message_t>& msg)

@@ -57,6 +57,10 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
     std::uint64_t valued = 0;
     std::string why = "stopped";
     std::uint64_t finished = 0;  // with --stay: the last batch that ended; its tasks are stale
+    auto stale = [&](const std::vector<zmq::message_t>& m) {
+        const auto t = decode_task(m);
+        return t && t->batch <= finished;
+    };
     std::vector<zmq::message_t> msg;
     zmq::pollitem_t items[] = {{control.handle(), 0, ZMQ_POLLIN, 0}, {tasks.handle(), 0, ZMQ_POLLIN, 0}};
     auto look_for_end = clock::now();
@@ -82,16 +86,19 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
             look_for_end = {};
             continue;
         }
+        if (opts.stay && stale(msg)) continue;  // queued before its batch ended
+        // slide: workflow-worker-task
         const auto t = decode_task(msg);
         if (!t) {
             out.warn("dropped a malformed task: ", t.error());
             continue;
         }
-        if (t->batch <= finished) continue;  // queued before its batch ended
-        auto reply = encode(result{t->batch, t->id, t->count, me.worker, value(*t)});
+        const valuation v = value(*t);  // the work: CPU-bound, no messaging
+        auto reply = encode(result{t->batch, t->id, t->count, me.worker, v});
         // PUSH's mute state blocks: with the sink gone or behind, this waits.
         if (!common::send(results, reply, stop)) break;
         ++valued;
+        // end slide
         if (opts.on_task) opts.on_task(*t);
     }
     char elapsed[32];

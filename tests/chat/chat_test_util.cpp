@@ -15,8 +15,19 @@ namespace chat_test {
 
 std::string expect_line(process& p, std::string_view text, std::chrono::milliseconds timeout)
 {
+    return expect_line(p, text, nullptr, timeout);
+}
+
+std::string expect_line(process& p, std::string_view text, process* other, std::chrono::milliseconds timeout)
+{
     const auto line = p.wait_for(text, timeout);
-    INFO("waiting for '" << text << "' in:\n" << p.output());
+    std::string also;
+    if (!line && other) {
+        const auto status = other->wait_exit(200ms);  // reads what it printed meanwhile
+        also = "\nand the server " + (status ? "exited with status " + std::to_string(*status) : std::string("is running")) +
+               ", after printing:\n" + other->output();
+    }
+    INFO("waiting for '" << text << "' in:\n" << p.output() << also);
     REQUIRE(line);
     return *line;
 }
@@ -42,7 +53,7 @@ std::unique_ptr<process> start_client(const server& s, const std::string& handle
     std::vector<std::string> argv{CHAT_CLIENT, "--connect", s.commands, "--subscribe", s.broadcasts, "--handle", handle, "--name", handle};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto p = std::make_unique<process>(argv, support::piped_stdin);
-    if (wait_ready) expect_line(*p, "* " + handle + " joined");
+    if (wait_ready) expect_line(*p, "* " + handle + " joined", s.proc.get());
     return p;
 }
 

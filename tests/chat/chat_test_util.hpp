@@ -21,6 +21,9 @@ using support::process;
 
 // Waits for a line; fails the test with the program's output if it never comes.
 std::string expect_line(process& p, std::string_view text, std::chrono::milliseconds timeout = 15s);
+// The same, showing also what `other` printed (the server a client waits on:
+// a client that hears nothing may have a server that died).
+std::string expect_line(process& p, std::string_view text, process* other, std::chrono::milliseconds timeout = 15s);
 
 struct server {
     std::unique_ptr<process> proc;

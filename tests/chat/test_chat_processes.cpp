@@ -5,6 +5,7 @@
 #include <zmq_addon.hpp>
 
 #include "chat_test_util.hpp"
+#include "cli.hpp"
 #include "common/program.hpp"
 #include "common/stop.hpp"
 
@@ -98,6 +99,43 @@ void check_server_restart(const std::string& transport)
     expect_line(*bob, "<alice> are you back?");
 }
 
+// A client that reconnects (Lazy Pirate: a fresh socket) while the server still
+// holds its old connection keeps its handle at once: same routing id, handed over.
+void check_reconnect_keeps_handle(const std::string& transport)
+{
+    support::private_dir dir;
+    auto s = start_server(transport, dir, {"--expiry", "60"});  // far longer than the test waits
+    auto alice = start_client(s, "alice", {"--heartbeat", "0.2", "--timeout", "1"});
+    s.proc->signal(SIGSTOP);  // the server hangs: alice gives up on her socket...
+    expect_line(*alice, "no reply from the server");
+    s.proc->signal(SIGCONT);  // ...and her fresh one is still alice
+    expect_line(*alice, "the server is back: joined again as alice");
+    CHECK(alice->lines_with("cannot join yet").empty());
+    alice->write_line("still me");
+    expect_line(*alice, "<alice> still me");
+    CHECK(s.proc->lines_with("alice expired").empty());
+    CHECK(s.proc->lines_with("alice left").empty());
+}
+
+// A client killed with no goodbye, started again with its handle: it joins at
+// once, because the server sees the old connection is closed.
+void check_restarted_client(const std::string& transport)
+{
+    support::private_dir dir;
+    auto s = start_server(transport, dir, {"--expiry", "60"});
+    auto watcher = start_client(s, "watcher");
+    auto alice = start_client(s, "alice");
+    expect_line(*watcher, "* alice joined");
+    alice->signal(SIGKILL);
+    REQUIRE(alice->wait_exit(5s));
+    auto again = start_client(s, "alice", {"--name", "alice-again"});  // fails if refused: the handle is taken
+    expect_line(*watcher, "* alice left");
+    expect_line(*s.proc, "alice's connection is closed");
+    again->write_line("back already");
+    expect_line(*watcher, "<alice> back already");
+    CHECK(s.proc->lines_with("alice expired").empty());
+}
+
 // Somebody with nc: lines in, lines out, through the STREAM gateway.
 void check_gateway(const std::string& transport)
 {
@@ -148,6 +186,10 @@ TEST_CASE("tcp: a silent client expires, a heartbeating one stays", "[tcp]") { c
 TEST_CASE("ipc: a silent client expires, a heartbeating one stays", "[ipc]") { check_expiry("ipc"); }
 TEST_CASE("tcp: clients re-join a restarted server by themselves", "[tcp]") { check_server_restart("tcp"); }
 TEST_CASE("ipc: clients re-join a restarted server by themselves", "[ipc]") { check_server_restart("ipc"); }
+TEST_CASE("tcp: a client that reconnects keeps its handle at once", "[tcp]") { check_reconnect_keeps_handle("tcp"); }
+TEST_CASE("ipc: a client that reconnects keeps its handle at once", "[ipc]") { check_reconnect_keeps_handle("ipc"); }
+TEST_CASE("tcp: a killed client started again gets its handle at once", "[tcp]") { check_restarted_client("tcp"); }
+TEST_CASE("ipc: a killed client started again gets its handle at once", "[ipc]") { check_restarted_client("ipc"); }
 TEST_CASE("tcp: a raw TCP peer chats through the STREAM gateway", "[tcp]") { check_gateway("tcp"); }
 TEST_CASE("ipc: a raw TCP peer chats through the gateway, which reaches the server over ipc", "[ipc]") { check_gateway("ipc"); }
 
@@ -230,11 +272,10 @@ TEST_CASE("tcp: CURVE lets an allowed key in, keeps an unknown key out, and hide
         auto s = start_server("tcp", dir, server_args);
         tcp_relay commands(s.commands), broadcasts(s.broadcasts);
         server via{nullptr, commands.endpoint(), broadcasts.endpoint()};
-        // The relays add latency (much more under the sanitizers): no reconnect mid-test.
-        client_args.insert(client_args.end(), {"--timeout", "30"});
-        auto alice = start_client(via, "alice", client_args);
+        auto alice = start_client(via, "alice", client_args, false);
+        expect_line(*alice, "* alice joined", s.proc.get());
         alice->write_line("the eagle lands at midnight");
-        expect_line(*alice, "<alice> the eagle lands at midnight");
+        expect_line(*alice, "<alice> the eagle lands at midnight", s.proc.get());
         return commands.bytes() + broadcasts.bytes();
     };
     const std::string secret = "the eagle lands at midnight";
@@ -327,12 +368,7 @@ TEST_CASE("bad options give status 2 and say what is wrong", "[cli]")
         {CHAT_KEYGEN, "../escape"},
         {CHAT_DEMO, "--bot-interval", "0"},
     };
-    for (const auto& argv : cases) {
-        const auto r = support::run(argv);
-        INFO(argv[0] << " " << (argv.size() > 1 ? argv[1] : "") << "\n" << r.output);
-        CHECK(r.status == 2);
-        CHECK_THAT(r.output, Catch::Contains("Run with --help"));
-    }
+    support::check_usage_errors(cases);
 }
 
 TEST_CASE("runtime errors give status 1 and a clear message", "[cli]")
@@ -359,10 +395,5 @@ TEST_CASE("runtime errors give status 1 and a clear message", "[cli]")
 
 TEST_CASE("every chat program answers --help", "[cli]")
 {
-    for (const char* prog : {CHAT_SERVER, CHAT_CLIENT, CHAT_GATEWAY, CHAT_KEYGEN, CHAT_DEMO}) {
-        const auto r = support::run({prog, "--help"});
-        INFO(prog);
-        CHECK(r.status == 0);
-        CHECK_THAT(r.output, Catch::Contains("Usage:"));
-    }
+    support::check_help({CHAT_SERVER, CHAT_CLIENT, CHAT_GATEWAY, CHAT_KEYGEN, CHAT_DEMO});
 }

@@ -23,7 +23,11 @@ private_dir::~private_dir()
 void use_private_default_endpoints()
 {
     static const private_dir dir;  // lives as long as the test process
-    ::setenv("BB_PORT_OFFSET", std::to_string(20000 + ::getpid() % 10000).c_str(), 1);
+    // Slots of 20 ports (the defaults span 5556-5572) so that two test processes
+    // never overlap, all below the kernel's ephemeral range (32768 up): there,
+    // a port can be taken at any time by a socket bound to port 0 (a test's
+    // tcp://127.0.0.1:*) or by an outgoing connection.
+    ::setenv("BB_PORT_OFFSET", std::to_string(10000 + ::getpid() % 850 * 20).c_str(), 1);
     ::setenv("BB_IPC_DIR", dir.path().c_str(), 1);
 }
 

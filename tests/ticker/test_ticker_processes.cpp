@@ -7,6 +7,7 @@
 
 #include "common/program.hpp"
 #include "common/stop.hpp"
+#include "cli.hpp"
 #include "endpoints.hpp"
 #include "market.hpp"
 #include "process.hpp"
@@ -268,12 +269,7 @@ TEST_CASE("bad options give status 2 and say what is wrong", "[cli]")
         {TICKER_PROXY_CTL},
         {TICKER_DEMO, "--rate", "0"},
     };
-    for (const auto& argv : cases) {
-        const auto r = support::run(argv);
-        INFO(argv[0] << " " << (argv.size() > 1 ? argv[1] : "") << "\n" << r.output);
-        CHECK(r.status == 2);
-        CHECK_THAT(r.output, Catch::Contains("Run with --help"));
-    }
+    support::check_usage_errors(cases);
 }
 
 TEST_CASE("runtime errors give status 1 and a clear message", "[cli]")
@@ -295,10 +291,5 @@ TEST_CASE("runtime errors give status 1 and a clear message", "[cli]")
 
 TEST_CASE("every program answers --help", "[cli]")
 {
-    for (const char* prog : {TICKER_PUB, TICKER_SUB, TICKER_PROXY, TICKER_PROXY_CTL, TICKER_DEMO}) {
-        const auto r = support::run({prog, "--help"});
-        INFO(prog);
-        CHECK(r.status == 0);
-        CHECK_THAT(r.output, Catch::Contains("Usage:"));
-    }
+    support::check_help({TICKER_PUB, TICKER_SUB, TICKER_PROXY, TICKER_PROXY_CTL, TICKER_DEMO});
 }

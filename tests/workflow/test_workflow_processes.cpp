@@ -9,6 +9,7 @@
 
 #include "common/program.hpp"
 #include "common/stop.hpp"
+#include "cli.hpp"
 #include "endpoints.hpp"
 #include "portfolio.hpp"
 #include "process.hpp"
@@ -410,12 +411,7 @@ TEST_CASE("bad options give status 2 and say what is wrong", "[cli]")
         {WORKFLOW_SINK, "extra-argument"},
         {WORKFLOW_DEMO, "--workers", "0"},
     };
-    for (const auto& argv : cases) {
-        const auto r = support::run(argv);
-        INFO(argv[0] << " " << (argv.size() > 1 ? argv[1] : "") << "\n" << r.output);
-        CHECK(r.status == 2);
-        CHECK_THAT(r.output, Catch::Contains("Run with --help"));
-    }
+    support::check_usage_errors(cases);
 }
 
 TEST_CASE("runtime errors give status 1 and a clear message and --help gives 0", "[cli]")
@@ -429,11 +425,6 @@ TEST_CASE("runtime errors give status 1 and a clear message and --help gives 0",
     CHECK(bad.status == 1);
     CHECK_THAT(bad.output, Catch::Contains("cannot connect to 'tcp://no-port-here'"));
 
-    for (const char* prog : {WORKFLOW_VENTILATOR, WORKFLOW_WORKER, WORKFLOW_SINK, WORKFLOW_DEMO}) {
-        const auto r = support::run({prog, "--help"});
-        INFO(prog);
-        CHECK(r.status == 0);
-        CHECK_THAT(r.output, Catch::Contains("Usage:") && Catch::Contains("--duration") && Catch::Contains("--name") &&
-                             Catch::Contains("--quiet") && Catch::Contains("--monitor"));
-    }
+    support::check_help({WORKFLOW_VENTILATOR, WORKFLOW_WORKER, WORKFLOW_SINK, WORKFLOW_DEMO},
+                        {"--duration", "--name", "--quiet", "--monitor"});
 }

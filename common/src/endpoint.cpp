@@ -13,7 +13,7 @@ namespace common {
 namespace {
 
 // Default tcp ports, one per service, so that every example can run at once.
-constexpr std::array<std::pair<std::string_view, int>, 17> ports{{
+constexpr std::array<std::pair<std::string_view, int>, 18> ports{{
     {"ticker", 5556},                // ticker-pub's PUB
     {"ticker-proxy", 5557},          // ticker-proxy's XPUB (subscribers' side)
     {"ticker-proxy-control", 5558},  // ticker-proxy's REP control socket
@@ -31,6 +31,7 @@ constexpr std::array<std::pair<std::string_view, int>, 17> ports{{
     {"query-broker-backend", 5583},  // query-broker's DEALER (query-servers connect)
     {"query-broker-updates", 5584},  // query-broker's XPUB (clients subscribe)
     {"query-broker-publishers", 5585},  // query-broker's XSUB (query-servers publish)
+    {"desk-http", 5590},             // desk's web dashboard (HTTP, 127.0.0.1 by default)
 }};
 
 // BB_PORT_OFFSET and BB_IPC_DIR move every default endpoint, so that two

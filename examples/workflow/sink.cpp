@@ -85,6 +85,7 @@ public:
 
             if (t_.report.tasks == 0) continue;
             progress_.update(t_.done, t_.report.tasks, elapsed());
+            if (opts_.on_progress && t_.done != progress_reported_) opts_.on_progress(progress_reported_ = t_.done, t_.report.tasks);
             if (t_.complete() && complete_at == clock::time_point{}) {
                 complete_at = clock::now();
                 report();
@@ -217,6 +218,7 @@ private:
     std::vector<std::uint32_t> pending_;          // task ids for the next DONE
     clock::time_point last_done_{};
     bool feedback_full_ = false;
+    std::uint32_t progress_reported_ = 0;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 // tcp://127.0.0.1:5560), PUSH connects to the sink's results (:5561), SUB
 // connects to the ventilator's control (:5563). Says HELLO (again after each
 // idle second), values each task it is given and pushes the result; leaves on END.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -27,6 +28,7 @@ void add_options(common::program& prog, worker_options& opts)
     prog.add_endpoints("--results", opts.results, "workflow-results", common::side::connect, "The sink's results (PUSH)");
     prog.add_endpoints("--control", opts.control, "workflow-control", common::side::connect, "The ventilator's control, for END (SUB)");
     prog.add_count(opts.count, "tasks, then leave (its queued tasks go to other workers, late)");
+    prog.app().add_flag("--stay", opts.stay, "After END, wait for the next batch instead of leaving (a worker pool, e.g. for the desk)");
 }
 
 void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token stop)
@@ -54,6 +56,11 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
     const auto start = clock::now();
     std::uint64_t valued = 0;
     std::string why = "stopped";
+    std::uint64_t finished = 0;  // with --stay: the last batch that ended; its tasks are stale
+    auto stale = [&](const std::vector<zmq::message_t>& m) {
+        const auto t = decode_task(m);
+        return t && t->batch <= finished;
+    };
     std::vector<zmq::message_t> msg;
     zmq::pollitem_t items[] = {{control.handle(), 0, ZMQ_POLLIN, 0}, {tasks.handle(), 0, ZMQ_POLLIN, 0}};
     auto look_for_end = clock::now();
@@ -64,8 +71,11 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
         if (clock::now() >= look_for_end) {
             look_for_end = clock::now() + end_check_interval;
             if (common::recv(control, msg, stop, 0ms)) {
-                if (auto end = decode_end(msg); end) { why = "the batch is complete"; break; }
-                else out.warn("dropped a malformed END: ", end.error());
+                if (auto end = decode_end(msg); end && !opts.stay) { why = "the batch is complete"; break; }
+                else if (end) {
+                    if (*end > finished) out.info("batch complete: waiting for the next one");
+                    finished = std::max(finished, *end);
+                } else out.warn("dropped a malformed END: ", end.error());
                 continue;
             }
         }
@@ -76,6 +86,7 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
             look_for_end = {};
             continue;
         }
+        if (opts.stay && stale(msg)) continue;  // queued before its batch ended
         // slide: workflow-worker-task
         const auto t = decode_task(msg);
         if (!t) {

@@ -42,6 +42,7 @@ struct worker_options {
     std::vector<std::string> control;  // the ventilator's PUB
     std::uint64_t count = 0;           // leave after this many tasks (0: when told to)
     std::function<void(const task&)> on_task;  // after each result is sent (tests)
+    bool stay = false;                 // after END, wait for the next batch (the desk's workers)
 };
 void add_options(common::program& prog, worker_options& opts);
 void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token stop);
@@ -65,6 +66,7 @@ struct sink_options {
     std::vector<std::string> feedback;  // the ventilator's PULL
     std::vector<std::string> control;   // the ventilator's PUB
     std::function<void(const batch_report&)> on_done;  // for tests and the benchmark
+    std::function<void(std::uint32_t done, std::uint32_t tasks)> on_progress{};  // as results come (the desk)
 };
 void add_options(common::program& prog, sink_options& opts);
 void run_sink(zmq::context_t& ctx, const sink_options& opts, std::stop_token stop);

@@ -1,0 +1,163 @@
+// The desk's dashboard in a real browser: starts desk (web UI on a free
+// port) and headless Chromium, drives the page over the DevTools protocol
+// (Node's built-in WebSocket: no npm packages), and checks that prices tick
+// and that a chat message posted from the page comes back to it.
+//   node --experimental-websocket browser.mjs --desk PATH [--chromium PATH] [--screenshot FILE.png]
+// Exit status: 0 passed, 1 failed, 77 skipped (no Chromium).
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith("--") ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
+const chromium = args.chromium && existsSync(args.chromium) ? args.chromium : "/usr/bin/chromium";
+if (!existsSync(chromium)) {
+  console.log(`skipped: no Chromium at ${chromium} (apt-get install chromium)`);
+  process.exit(77);
+}
+if (typeof WebSocket === "undefined") {
+  console.log("skipped: this Node.js has no WebSocket (Node 20 needs --experimental-websocket)");
+  process.exit(77);
+}
+
+const children = [];
+const profile = mkdtempSync(join(tmpdir(), "desk-chromium-"));
+function cleanUp() {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+}
+function fail(why) {
+  console.error(`FAILED: ${why}`);
+  cleanUp();
+  process.exit(1);
+}
+const overall = setTimeout(() => fail("took over 60 s"), 60_000);
+
+// Resolves with the first match of pattern in a child's output.
+function waitForOutput(child, stream, pattern, what) {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`no ${what} in 20 s; got:\n${seen}`)), 20_000);
+    child[stream].on("data", (chunk) => {
+      seen += chunk;
+      const m = seen.match(pattern);
+      if (m) { clearTimeout(timer); resolve(m); }
+    });
+    child.on("exit", (code) => reject(new Error(`${what}: the process exited (${code}); got:\n${seen}`)));
+  });
+}
+
+// A DevTools protocol session: send(method, params) -> result.
+function devtools(url) {
+  const ws = new WebSocket(url);
+  let next = 0;
+  const pending = new Map();
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(m.data);
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.error) p.reject(new Error(JSON.stringify(msg.error)));
+    else p.resolve(msg.result);
+  };
+  const opened = new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error("no DevTools connection")); });
+  return opened.then(() => ({
+    send(method, params = {}) {
+      const id = ++next;
+      ws.send(JSON.stringify({ id, method, params }));
+      return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+    },
+    close() { ws.close(); },
+  }));
+}
+
+async function until(what, check, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+try {
+  // The screenshot has the embedded chat's bot in it; the test does without.
+  const deskArgs = ["--http", "127.0.0.1:0", "--paths", args.screenshot ? "400000" : "20000"];
+  if (!args.screenshot) deskArgs.push("--no-bot");
+  const desk = spawn(args.desk, deskArgs, { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(desk);
+  const [, url] = await waitForOutput(desk, "stdout", /dashboard on (http:\/\/\S+)/, "dashboard URL");
+  console.log(`desk: ${url}`);
+
+  const browser = spawn(chromium, [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+    `--user-data-dir=${profile}`, "--remote-debugging-port=0", "--window-size=1280,760", "about:blank",
+  ], { stdio: ["ignore", "ignore", "pipe"] });
+  children.push(browser);
+  const [, browserUrl] = await waitForOutput(browser, "stderr", /DevTools listening on (ws:\/\/\S+)/, "DevTools URL");
+
+  // A page target of our own, then a session attached to it.
+  const cdp = await devtools(browserUrl);
+  const { targetId } = await cdp.send("Target.createTarget", { url: "about:blank" });
+  const { webSocketDebuggerUrl } = await (await fetch(`http://${new URL(browserUrl).host}/json/list`)).json()
+    .then((list) => list.find((t) => t.id === targetId));
+  const page = await devtools(webSocketDebuggerUrl);
+  const evaluate = async (expression) =>
+    (await page.send("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true })).result.value;
+  await page.send("Page.enable");
+  await page.send("Page.navigate", { url });
+
+  await until("the page to say live", () => evaluate(`document.getElementById("status")?.textContent === "live"`));
+  // Prices: rows appear, and a price changes while we watch.
+  const first = await until("prices", () => evaluate(`(() => { const r = document.querySelectorAll("#prices tr");
+      return r.length >= 3 ? [...r].map((x) => x.children[1].textContent).join(" ") : ""; })()`));
+  console.log(`prices: ${first}`);
+  await until("a price to change", () => evaluate(`[...document.querySelectorAll("#prices tr")]
+      .map((x) => x.children[1].textContent).join(" ") !== ${JSON.stringify(first)}`));
+  console.log("prices change");
+
+  // Chat: type a line, press Send, see it come back from the chat server.
+  const text = `hello from Chromium ${process.pid}`;
+  await evaluate(`document.getElementById("line").value = ${JSON.stringify(text)};
+      document.querySelector("#say button").click(); true`);
+  await until("the chat message to come back", () => evaluate(`[...document.querySelectorAll("#messages li.msg")]
+      .some((li) => li.textContent === "desk " + ${JSON.stringify(text)})`));
+  console.log("chat message came back");
+
+  // An order: its progress and its value show.
+  await evaluate(`document.getElementById("positions").value = "30"; document.querySelector("#order button").click(); true`);
+  const value = await until("the order's value", () => evaluate(`(() => { const o = document.querySelector("#orders li[data-state=done] .state");
+      return o ? o.textContent : ""; })()`));
+  console.log(`order: ${value}`);
+
+  if (args.screenshot) {
+    await until("the bot to talk", () => evaluate(`document.querySelectorAll("#messages li.msg").length >= 3`), 20_000);
+    await evaluate(`document.getElementById("positions").value = "200"; document.querySelector("#order button").click(); true`);
+    await until("the second order half way", () => evaluate(`(() => { const p = document.querySelector("#orders li progress");
+        return p && p.value > p.max / 3 && p.value < p.max; })()`), 20_000);
+    await evaluate(`document.getElementById("line").value = "who is valuing that book?"; true`);
+    const { data } = await page.send("Page.captureScreenshot", { format: "png" });
+    writeFileSync(args.screenshot, Buffer.from(data, "base64"));
+    console.log(`screenshot: ${args.screenshot}`);
+  }
+  page.close();
+  cdp.close();
+
+  // Ctrl-C: desk ends with status 0, open event stream and all.
+  const browserGone = new Promise((resolve) => browser.on("exit", resolve));
+  browser.kill("SIGKILL");
+  await browserGone;
+  const exited = new Promise((resolve) => desk.on("exit", (code, signal) => resolve({ code, signal })));
+  const stopAt = Date.now();
+  desk.kill("SIGINT");
+  const { code } = await exited;
+  console.log(`desk exited with ${code} in ${Date.now() - stopAt} ms`);
+  if (code !== 0) fail(`desk exited with ${code}`);
+  clearTimeout(overall);
+  cleanUp();
+  console.log("passed");
+} catch (e) {
+  fail(e.message);
+}

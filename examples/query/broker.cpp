@@ -67,8 +67,10 @@ std::string unique_name(std::string_view what)
 void run_broker(zmq::context_t& ctx, const broker_options& opts, std::stop_token stop)
 {
     const common::console out(opts.role.name, opts.role.quiet);
+    // slide: query-broker-sockets
     zmq::socket_t frontend(ctx, zmq::socket_type::router), backend(ctx, zmq::socket_type::dealer);
     zmq::socket_t publishers(ctx, zmq::socket_type::xsub), updates(ctx, zmq::socket_type::xpub);
+    // end slide
     const std::array monitors{common::monitor_if(opts.role.monitor, ctx, frontend, "frontend", out),
                               common::monitor_if(opts.role.monitor, ctx, backend, "backend", out),
                               common::monitor_if(opts.role.monitor, ctx, publishers, "publishers", out),
@@ -78,8 +80,10 @@ void run_broker(zmq::context_t& ctx, const broker_options& opts, std::stop_token
     for (const auto& ep : opts.publishers) out.info("query-servers publish to ", common::bind(publishers, ep));
     for (const auto& ep : opts.updates) out.info("clients subscribe to ", common::bind(updates, ep));
     {
+        // slide: query-broker-proxies
         steered_proxy queries(ctx, frontend, backend, unique_name("queries"));
         steered_proxy data(ctx, publishers, updates, unique_name("updates"));
+        // end slide
         while (common::sleep_for(std::chrono::hours(1), stop)) {}
     }
     out.info("stopped");

@@ -62,15 +62,18 @@ void client::open()
 common::result<reply> client::ask(std::string_view text, std::stop_token stop)
 {
     using failure = common::result<reply>;
+    // slide: query-client-retry
     for (int attempt = 0; attempt <= retries_; ++attempt) {
         if (!socket_) open();
         std::array<zmq::message_t, 1> request{zmq::message_t(text.data(), text.size())};
-        if (common::send(*socket_, request, stop, timeout_) && common::recv(*socket_, msg_, stop, timeout_))
+        if (common::send(*socket_, request, stop, timeout_) &&
+            common::recv(*socket_, msg_, stop, timeout_))
             break;
         if (stop.stop_requested()) return failure::failure("stopped");
         // A REQ that got no reply cannot send again: a fresh socket it is.
         socket_.reset();
     }
+    // end slide
     if (!socket_)
         return failure::failure("no reply from " + endpoints_.front() + " after " + std::to_string(retries_ + 1) +
                                 (retries_ == 0 ? " attempt" : " attempts") + " of " + std::to_string(timeout_.count()) +
@@ -206,17 +209,20 @@ public:
 
     void on_update(const ticker::tick& t)
     {
+        // slide: query-client-gap
         auto it = states_.find(t.symbol);
         if (it == states_.end()) return;
         const bool restarted = t.seq == 1 && it->second.seq > 1;  // the feed started again
         if (t.seq <= it->second.seq && !restarted) return;      // seen (another worker's copy)
         if (t.seq != it->second.seq + 1) {
-            out_.warn(t.symbol, restarted ? ": the feed restarted" : ": expected update " + std::to_string(it->second.seq + 1) +
-                      ", got " + std::to_string(t.seq), ": re-syncing");
+            out_.warn(t.symbol, restarted ? ": the feed restarted" : ": expected update " +
+                      std::to_string(it->second.seq + 1) + ", got " + std::to_string(t.seq),
+                      ": re-syncing");
             resync(t.symbol);
             if (t.seq != it->second.seq + 1) return;  // the snapshot has it, or the next gap will tell
         }
         it->second.apply(t);
+        // end slide
         if (events_.on_update) events_.on_update(t.symbol, it->second);
         else print(t.symbol, it->second, "");
     }

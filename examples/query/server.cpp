@@ -80,14 +80,19 @@ public:
 
     void run(std::stop_token stop)
     {
+        // slide: query-server-poll
         std::array<zmq::pollitem_t, 3> items{{{feed_.handle(), 0, ZMQ_POLLIN, 0},
                                                {router_.handle(), 0, ZMQ_POLLIN, 0},
                                                {xpub_.handle(), 0, ZMQ_POLLIN, 0}}};
         while (common::poll(items, stop)) {
-            for (std::size_t i = 0; i < batch && common::recv(feed_, msg_, stop, 0ms); ++i) on_tick();
-            for (std::size_t i = 0; i < batch && common::recv(router_, msg_, stop, 0ms); ++i) on_query();
-            for (std::size_t i = 0; i < batch && common::recv(xpub_, msg_, stop, 0ms); ++i) on_subscription();
+            for (std::size_t i = 0; i < batch && common::recv(feed_, msg_, stop, 0ms); ++i)
+                on_tick();
+            for (std::size_t i = 0; i < batch && common::recv(router_, msg_, stop, 0ms); ++i)
+                on_query();
+            for (std::size_t i = 0; i < batch && common::recv(xpub_, msg_, stop, 0ms); ++i)
+                on_subscription();
         }
+        // end slide
         out_.summary("answered ", answered_, " queries (", errors_, " errors), applied ", ticks_, " ticks, ",
                      store_.size(), " symbols");
     }

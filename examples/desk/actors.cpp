@@ -13,6 +13,7 @@
 #include "common/threads.hpp"
 #include "desk.hpp"
 #include "events.hpp"
+#include "query.hpp"
 #include "ticker.hpp"
 #include "workflow.hpp"
 
@@ -255,6 +256,26 @@ void run_valuation(zmq::context_t& ctx, const valuation_options& opts, std::stop
     }
 }
 
+// The query actor: asks the query engine what the hub passes on, one
+// question at a time (query::client: a REQ that retries, then gives up), and
+// emits the answer. A dead engine costs a few seconds of this thread, not the desk's.
+void run_query(zmq::context_t& ctx, const query_options& opts, std::stop_token stop)
+{
+    pipe_end hub(ctx, query_actor);
+    query::client engine(ctx, opts.connect);
+    std::vector<zmq::message_t> msg;
+    while (common::recv(hub.socket(), msg, stop)) {
+        const auto args = texts(msg);  // query ID TEXT (from the hub, which checked it)
+        if (args.size() != 3 || args[0] != "query") {
+            hub.emit({"notice", {"query: dropped a malformed request"}}, stop);
+            continue;
+        }
+        const auto answer = engine.ask(args[2], stop);
+        if (!answer) hub.emit({"answer", {args[1], "error", answer.error(), args[2]}}, stop);
+        else hub.emit({"answer", {args[1], answer->ok ? "ok" : "error", answer->text, args[2]}}, stop);
+    }
+}
+
 // Console: typed lines become requests, as the web page's POSTs do.
 void run_console_input(zmq::context_t& ctx, const common::role_options& role, std::stop_token stop)
 {
@@ -274,13 +295,14 @@ void run_console_input(zmq::context_t& ctx, const common::role_options& role, st
             if (line.empty()) continue;
             std::vector<std::string> req{"say", line};
             if (line.starts_with("/order")) req = {"order", line.size() > 7 ? line.substr(7) : "10"};
+            else if (line.starts_with("/query ")) req = {"query", line.substr(7)};
             else if (line == "/help" || line.starts_with("/")) {
-                out.info("type a line to say it in the chat; /order N values a book of N positions");
+                out.info("type a line to say it in the chat; /order N values a book of N positions; /query LAST AAPL asks the query engine");
                 continue;
             }
             const auto reply = request(ctx, req, stop);
             if (reply.empty() || reply[0] != "OK") out.warn(reply.size() > 1 ? reply[1] : "refused");
-            else if (reply.size() > 1) out.info("order ", reply[1], " placed");
+            else if (reply.size() > 1) out.info(req[0] == "order" ? "order " : "query ", reply[1], req[0] == "order" ? " placed" : " asked");
         }
     }
 }

@@ -1,8 +1,9 @@
 // desk: the wiring. The actors, each a thread owning its sockets; and, for
 // every service given no address, that service embedded as threads over
-// inproc (examples 1-3's own role functions).
+// inproc (examples 1-4's own role functions).
 #include "common/threads.hpp"
 #include "desk.hpp"
+#include "query.hpp"
 #include "ticker.hpp"
 
 namespace desk {
@@ -34,6 +35,7 @@ void add_options(common::program& prog, desk_options& opts)
     app.add_option("--control", opts.control, "Workflow: where workers hear END; the desk binds (PUB)")->type_name("ENDPOINT");
     app.add_option("-w,--workers", opts.workers, "Embedded worker threads; or, with workers elsewhere, how many to wait for (1 s at most)")
         ->check(CLI::Range(1U, 64U));
+    app.add_option("--query", opts.query, std::string("The query engine's ROUTER (query-server or query-broker)") + services)->type_name("ENDPOINT");
     app.add_option("--paths", opts.paths, "Monte Carlo paths per position")->check(CLI::Range(1U, 10'000'000U));
     prog.after_parse([&prog, &opts] {
         // Not inproc: every service not given elsewhere is at its default endpoint.
@@ -48,6 +50,7 @@ void add_options(common::program& prog, desk_options& opts)
             fill(opts.tasks, "workflow-tasks", common::side::bind);
             fill(opts.results, "workflow-results", common::side::bind);
             fill(opts.control, "workflow-control", common::side::bind);
+            fill(opts.query, "query", common::side::connect);
         }
         if (opts.chat.empty() != opts.chat_broadcast.empty()) throw common::usage_error("--chat and --chat-broadcast go together");
         if (opts.tasks.empty() != opts.results.empty() || opts.tasks.empty() != opts.control.empty())
@@ -64,7 +67,7 @@ void run_desk(zmq::context_t& ctx, const desk_options& opts, std::stop_token sto
     auto as = [&](std::string name) { return common::role_options{std::move(name), opts.role.quiet, opts.role.monitor}; };
     auto embedded = [&](std::string name) { return common::role_options{std::move(name), true, opts.role.monitor}; };
 
-    // The services (examples 1-3), embedded when given no address.
+    // The services (examples 1-4), embedded when given no address.
     ticker::pub_options pub;
     market_options market{as("market"), opts.ticker, opts.symbols};
     if (market.connect.empty()) {
@@ -90,6 +93,14 @@ void run_desk(zmq::context_t& ctx, const desk_options& opts, std::stop_token sto
         bot.bot = true;
         bot.bot_interval = bot_interval;
     }
+    query::server_options engine;  // follows the same feed as the market actor
+    query_options ask{as("query"), opts.query};
+    if (ask.connect.empty()) {
+        engine.role = embedded("query-server");
+        engine.feed = market.connect;
+        engine.bind = {common::endpoints_for("query", in).bind};
+        ask.connect = {common::endpoints_for("query", in).connect};
+    }
     valuation_options valuation{as("valuation"), opts.tasks, opts.results, opts.control, opts.workers, opts.paths};
     hub_options hub{as(opts.role.name), opts.console};
     web_options web{as("web")};
@@ -108,6 +119,8 @@ void run_desk(zmq::context_t& ctx, const desk_options& opts, std::stop_token sto
     threads.spawn("market", [&](std::stop_token s) { run_market(ctx, market, s); });
     threads.spawn("chat", [&](std::stop_token s) { run_chat(ctx, talk, s); });
     threads.spawn("valuation", [&](std::stop_token s) { run_valuation(ctx, valuation, s); });
+    if (!engine.bind.empty()) threads.spawn("query-server", [&](std::stop_token s) { query::run_server(ctx, engine, s); });
+    threads.spawn("query", [&](std::stop_token s) { run_query(ctx, ask, s); });
     if (opts.console) threads.spawn("console", [&](std::stop_token s) { run_console_input(ctx, as("console"), s); });
     else threads.spawn("web", [&](std::stop_token s) { run_web(ctx, web, s); });
     threads.wait();

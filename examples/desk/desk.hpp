@@ -6,13 +6,14 @@
 //   market     SUB to a ticker feed           -> tick events
 //   chat       a chat client (DEALER + SUB)   -> chat events; says what the hub pushes
 //   valuation  runs an order's batch on the workflow (ventilator + sink) -> order events
+//   query      asks the query engine (REQ with retries)  -> answer events
 //   hub        the UI actor: takes requests (ROUTER), routes them to the actors,
 //              fans events out to web pages (XPUB) or prints them (console)
 //   web        the HTTP server: pages, Server-Sent Events, POSTs (passes messages only)
 //
 // Each role is a function of (context, options, stop token), like every role
 // of the examples; run_desk wires them and, given no addresses, embeds the
-// services of examples 1-3 as threads too.
+// services of examples 1-4 as threads too.
 #pragma once
 
 #include <chrono>
@@ -46,7 +47,8 @@ constexpr std::string_view market_actor = "market", chat_actor = "chat", valuati
 struct hub_options {
     common::role_options role;
     bool console = false;  // print every event as a line (ticks included)
-    std::vector<std::string> actors{std::string(market_actor), std::string(chat_actor), std::string(valuation_actor)};
+    std::vector<std::string> actors{std::string(market_actor), std::string(chat_actor), std::string(valuation_actor),
+                                     std::string(query_actor)};
 };
 void run_hub(zmq::context_t& ctx, const hub_options& opts, std::stop_token stop);
 
@@ -76,6 +78,12 @@ struct valuation_options {
     std::size_t max_queued = 5;     // orders waiting behind the running one
 };
 void run_valuation(zmq::context_t& ctx, const valuation_options& opts, std::stop_token stop);
+
+struct query_options {
+    common::role_options role;
+    std::vector<std::string> connect;  // query-server's ROUTER, or query-broker's
+};
+void run_query(zmq::context_t& ctx, const query_options& opts, std::stop_token stop);
 
 struct web_options {
     common::role_options role;
@@ -107,6 +115,7 @@ struct desk_options {
     std::vector<std::string> tasks, results, control;  // empty: embedded workers
     unsigned workers = 2;
     std::uint32_t paths = 1'000'000;
+    std::vector<std::string> query;      // the query engine's ROUTER; empty: an embedded query-server
 };
 void add_options(common::program& prog, desk_options& opts);
 void run_desk(zmq::context_t& ctx, const desk_options& opts, std::stop_token stop);

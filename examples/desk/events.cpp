@@ -21,7 +21,7 @@ const std::array<kind_info, 10> kinds{{
     {"order-progress", {"id", "done", "tasks"}},
     {"order-done", {"id", "value", "analytic", "seconds"}},
     {"order-failed", {"id", "why"}},
-    {"answer", {"id", "ok", "text"}},
+    {"answer", {"id", "ok", "text", "query"}},
 }};
 
 const kind_info* find(std::string_view kind)
@@ -106,7 +106,7 @@ std::string to_line(const event& e)
     if (e.kind == "order-done")
         return "order " + at(0) + ": value " + at(1) + " (Black-Scholes " + at(2) + ") in " + at(3) + " s";
     if (e.kind == "order-failed") return "order " + at(0) + ": failed: " + at(1);
-    if (e.kind == "answer") return "query " + at(0) + (at(1) == "ok" ? ": " : ": error: ") + at(2);
+    if (e.kind == "answer") return "query " + at(0) + " (" + at(3) + ")" + (at(1) == "ok" ? ": " : ": error: ") + at(2);
     std::string line = e.kind;
     for (const auto& x : f) line += " " + x;
     return line;

@@ -11,7 +11,7 @@
 //   order-progress  id done tasks              valuation: positions valued so far
 //   order-done      id value analytic seconds  valuation: the book's value, Black-Scholes' value
 //   order-failed    id why                     valuation: the batch could not run
-//   answer          id ok|error text           query: the query engine's answer
+//   answer          id ok|error text query     query: the query engine's answer
 #pragma once
 
 #include <string>

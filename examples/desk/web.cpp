@@ -3,7 +3,7 @@
 // with the actors: each request makes a socket of its own, in its own thread.
 //   GET  /, /desk.js, /desk.css   the page, built into the binary
 //   GET  /events                  Server-Sent Events: a SUB to the hub's XPUB
-//   POST /chat, /order            a DEALER request to the hub's ROUTER
+//   POST /chat, /order, /query    a DEALER request to the hub's ROUTER
 #include <atomic>
 #include <httplib.h>
 #include <thread>
@@ -79,6 +79,9 @@ void run_web(zmq::context_t& ctx, const web_options& opts, std::stop_token stop)
     });
     server.Post("/order", [&ctx, stop](const httplib::Request& req, httplib::Response& res) {
         reply(res, request(ctx, {"order", req.body}, stop));
+    });
+    server.Post("/query", [&ctx, stop](const httplib::Request& req, httplib::Response& res) {
+        reply(res, request(ctx, {"query", req.body}, stop));
     });
 
     const int port = opts.port == 0 ? server.bind_to_any_port(opts.host) : (server.bind_to_port(opts.host, opts.port) ? opts.port : -1);

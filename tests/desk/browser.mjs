@@ -93,7 +93,7 @@ try {
 
   const browser = spawn(chromium, [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
-    `--user-data-dir=${profile}`, "--remote-debugging-port=0", "--window-size=1280,760", "about:blank",
+    `--user-data-dir=${profile}`, "--remote-debugging-port=0", "--window-size=1280,900", "about:blank",
   ], { stdio: ["ignore", "ignore", "pipe"] });
   children.push(browser);
   const [, browserUrl] = await waitForOutput(browser, "stderr", /DevTools listening on (ws:\/\/\S+)/, "DevTools URL");
@@ -132,7 +132,15 @@ try {
       return o ? o.textContent : ""; })()`));
   console.log(`order: ${value}`);
 
+  // A query: ask the embedded query engine, see its answer (or its error) show.
+  await evaluate(`document.getElementById("question").value = "SYMBOLS"; document.querySelector("#ask button").click(); true`);
+  const answer = await until("the query's answer", () => evaluate(`(() => { const a = document.querySelector("#answers li.answer.ok");
+      return a && a.children[0].textContent === "SYMBOLS" ? a.children[1].textContent : ""; })()`));
+  console.log(`query: SYMBOLS -> ${answer}`);
+
   if (args.screenshot) {
+    await evaluate(`document.getElementById("question").value = "TOP 3 GAINERS"; document.querySelector("#ask button").click(); true`);
+    await until("the second answer", () => evaluate(`document.querySelectorAll("#answers li.answer").length >= 2`));
     await until("the bot to talk", () => evaluate(`document.querySelectorAll("#messages li.msg").length >= 3`), 20_000);
     await evaluate(`document.getElementById("positions").value = "200"; document.querySelector("#order button").click(); true`);
     await until("the second order half way", () => evaluate(`(() => { const p = document.querySelector("#orders li progress");

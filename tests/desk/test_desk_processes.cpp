@@ -11,7 +11,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Says a line, places two orders; checks the chat echo, ticks and values.
+// Says a line, places two orders, asks two queries; checks the chat echo,
+// ticks, values and answers.
 void exercise(support::process& desk)
 {
     const bool joined = desk.wait_for("chat -- joined as desk").has_value();
@@ -23,6 +24,10 @@ void exercise(support::process& desk)
     const bool valued = desk.wait_for("order 1: value ").has_value();
     desk.write_line("/order 3");  // the workers are still there for the next batch
     const bool again = desk.wait_for("order 2: value ").has_value();
+    desk.write_line("/query SYMBOLS");
+    const bool answered = desk.wait_for("query 1 (SYMBOLS): ").has_value();
+    desk.write_line("/query LAST");  // the engine's error comes back as an answer
+    const bool refused = desk.wait_for("query 2 (LAST): error: column ").has_value();
     desk.signal(SIGINT);
     const auto status = desk.wait_exit(5s);
     INFO(desk.output());  // taken now: everything it printed
@@ -32,6 +37,8 @@ void exercise(support::process& desk)
     CHECK(started);
     CHECK(valued);
     CHECK(again);
+    CHECK(answered);
+    CHECK(refused);
     CHECK(status == 0);
     CHECK(desk.lines_with("E:").empty());
     CHECK(desk.lines_with("W:").empty());
@@ -58,12 +65,16 @@ void against_processes(const std::string& transport)
     const auto commands = support::endpoint_in(server.wait_for("commands on").value_or(""));
     REQUIRE(!ticker.empty());
     REQUIRE(!commands.empty());
+    support::process engine({QUERY_SERVER, "--feed", ticker, "--bind", ep("query"), "--publish", ep("query-updates")});
+    const auto queries = support::endpoint_in(engine.wait_for("answering queries on").value_or(""));
+    REQUIRE(!queries.empty());
     const auto tasks = transport == "tcp" ? free_tcp_port() : ep("tasks");
     const auto results = transport == "tcp" ? free_tcp_port() : ep("results");
     const auto control = transport == "tcp" ? free_tcp_port() : ep("control");
     support::process worker({WORKFLOW_WORKER, "--tasks", tasks, "--results", results, "--control", control, "--stay"});
     support::process desk({DESK, "--ui", "console", "--ticker", ticker, "--chat", commands, "--chat-broadcast", broadcasts,
-                           "--tasks", tasks, "--results", results, "--control", control, "--workers", "1", "--paths", "2000"},
+                           "--tasks", tasks, "--results", results, "--control", control, "--workers", "1", "--paths", "2000",
+                           "--query", queries},
                           support::piped_stdin);
     exercise(desk);
     const bool stayed = worker.wait_for("batch complete: waiting for the next one", 1s).has_value();
@@ -79,12 +90,12 @@ TEST_CASE("inproc: desk in console mode, every service embedded", "[inproc]")
     exercise(desk);
 }
 
-TEST_CASE("tcp: desk against ticker-pub, chat-server and a workflow-worker as processes", "[tcp]")
+TEST_CASE("tcp: desk against ticker-pub, chat-server, query-server and a workflow-worker as processes", "[tcp]")
 {
     against_processes("tcp");
 }
 
-TEST_CASE("ipc: desk against ticker-pub, chat-server and a workflow-worker as processes", "[ipc]")
+TEST_CASE("ipc: desk against ticker-pub, chat-server, query-server and a workflow-worker as processes", "[ipc]")
 {
     against_processes("ipc");
 }

@@ -78,7 +78,16 @@ function onOrder(o) {
   }
 }
 
+function onAnswer(a) {
+  const list = $("answers");
+  const li = el("li", "answer " + (a.ok === "ok" ? "ok" : "error"));
+  li.append(el("code", "", a.query), el("span", "", a.text));
+  list.prepend(li);
+  while (list.children.length > 20) list.lastChild.remove();
+}
+
 const handlers = {
+  "answer": onAnswer,
   "tick": onTick,
   "chat": onChat,
   "presence": (p) => addChat(el("li", "presence", `* ${p.handle} ${p.what}`)),
@@ -115,6 +124,13 @@ $("say").addEventListener("submit", async (ev) => {
 $("order").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   await post("/order", $("positions").value);
+});
+
+$("ask").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const question = $("question");
+  if (!question.value.trim()) return;
+  if ((await post("/query", question.value)).ok) question.value = "";
 });
 
 connect();

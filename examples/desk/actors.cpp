@@ -60,6 +60,7 @@ common::role_options quiet(const common::role_options& role, std::string name)
 
 }  // namespace
 
+// slide: desk-market
 void run_market(zmq::context_t& ctx, const market_options& opts, std::stop_token stop)
 {
     pipe_end hub(ctx, market_actor);
@@ -72,6 +73,7 @@ void run_market(zmq::context_t& ctx, const market_options& opts, std::stop_token
     };
     ticker::run_sub(ctx, sub, stop);
 }
+// end slide
 
 void run_chat(zmq::context_t& ctx, const chat_options& opts, std::stop_token stop)
 {

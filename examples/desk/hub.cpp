@@ -48,6 +48,7 @@ public:
     void run()
     {
         std::vector<zmq::message_t> msg;
+        // slide: desk-hub-poll
         while (!stop_.stop_requested()) {
             std::vector<zmq::pollitem_t> items;
             for (auto& [name, pipe] : pipes_) items.push_back({pipe.handle(), 0, ZMQ_POLLIN, 0});
@@ -59,6 +60,7 @@ public:
             while (common::recv(requests_, msg, stop_, 0ms)) on_request(msg);
             while (common::recv(events_, msg, stop_, 0ms)) on_subscription(msg);
         }
+        // end slide
     }
 
 private:
@@ -105,6 +107,7 @@ private:
         for (const auto& e : orders_) publish(topic, e);
     }
 
+    // slide: desk-hub-request
     // [routing id] command args... -> [routing id] OK values... | ERROR why
     void on_request(const std::vector<zmq::message_t>& msg)
     {
@@ -115,6 +118,7 @@ private:
         frames.insert(frames.begin(), zmq::message_t(msg[0].data(), msg[0].size()));
         common::send(requests_, frames, stop_, 0ms);  // ROUTER drops it if the caller is gone
     }
+    // end slide
 
     std::vector<std::string> answer(const std::vector<std::string>& args)
     {

@@ -74,6 +74,7 @@ void run_web(zmq::context_t& ctx, const web_options& opts, std::stop_token stop)
         });
     });
 
+    // slide: desk-web-request
     server.Post("/chat", [&ctx, stop](const httplib::Request& req, httplib::Response& res) {
         reply(res, request(ctx, {"say", req.body}, stop));
     });
@@ -83,6 +84,7 @@ void run_web(zmq::context_t& ctx, const web_options& opts, std::stop_token stop)
     server.Post("/query", [&ctx, stop](const httplib::Request& req, httplib::Response& res) {
         reply(res, request(ctx, {"query", req.body}, stop));
     });
+    // end slide
 
     const int port = opts.port == 0 ? server.bind_to_any_port(opts.host) : (server.bind_to_port(opts.host, opts.port) ? opts.port : -1);
     if (port <= 0)

@@ -66,6 +66,16 @@ void log_subscription(const common::console& out, const std::vector<zmq::message
              topic.empty() ? "(everything)" : "'" + common::printable(topic) + "'", " travels upstream");
 }
 
+// libzmq 4.3.5 (Debian 13) has two bugs in zmq_proxy_steerable, fixed after
+// that release (libzmq commit f8b3cc81): PAUSE and RESUME do each other's
+// job, and every command but STATISTICS gets an empty reply, even on a PAIR.
+bool steering_of_4_3_5()
+{
+    int major = 0, minor = 0, patch = 0;
+    zmq_version(&major, &minor, &patch);
+    return major == 4 && minor == 3 && patch == 5;
+}
+
 }  // namespace
 
 void run_proxy(zmq::context_t& ctx, const proxy_options& opts, std::stop_token stop)
@@ -110,7 +120,13 @@ void run_proxy(zmq::context_t& ctx, const proxy_options& opts, std::stop_token s
                             capturing ? capture.handle() : nullptr, steer.handle());
     });
     // end slide
-    auto tell_proxy = [&](std::string_view cmd) { steer_client.send(zmq::buffer(cmd), zmq::send_flags::none); };
+    const bool quirks = steering_of_4_3_5();
+    auto tell_proxy = [&](std::string cmd) {
+        if (quirks && (cmd == "PAUSE" || cmd == "RESUME")) cmd = cmd == "PAUSE" ? "RESUME" : "PAUSE";
+        steer_client.send(zmq::buffer(cmd), zmq::send_flags::none);
+        std::vector<zmq::message_t> ignored;
+        if (quirks && cmd != "STATISTICS") (void)common::recv(steer_client, ignored, stop, 1s);
+    };
     // However this function ends, TERMINATE goes out before the thread is joined.
     struct on_exit {
         std::function<void()> run;

@@ -1,7 +1,7 @@
 #include "chat_test_util.hpp"
 
 #include <arpa/inet.h>
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <map>
 #include <netinet/in.h>
 #include <poll.h>

@@ -2,7 +2,7 @@
 // tcp and ipc (processes) and inproc (threads of chat-demo). The demo uses the
 // default endpoints: BB_PORT_OFFSET and BB_IPC_DIR move them away from a demo
 // running on this machine, and ctest runs these tests one at a time (RESOURCE_LOCK).
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include "chat_test_util.hpp"
 

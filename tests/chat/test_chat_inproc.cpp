@@ -1,7 +1,7 @@
 // The chat's roles as threads of this process, sharing one context, over
 // inproc. Each client thread reads its typed lines from a PULL socket the test
 // pushes to, and reports what it sees through callbacks.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <algorithm>
 #include <condition_variable>
 #include <list>
@@ -151,7 +151,7 @@ TEST_CASE("inproc: a handle already taken stops the second client with the reaso
     REQUIRE(alice.seen.wait_for("alice JOINED"));
     common::thread_group second;
     second.spawn("impostor", [&](std::stop_token s) { chat::run_client(t.ctx, impostor.opts, s); });
-    CHECK_THROWS_WITH(second.wait(), Catch::Contains("cannot join as 'alice': handle 'alice' is taken"));
+    CHECK_THROWS_WITH(second.wait(), ContainsSubstring("cannot join as 'alice': handle 'alice' is taken"));
     alice.type("unbothered");
     CHECK(alice.seen.wait_for("<alice> unbothered"));
 }

@@ -1,5 +1,5 @@
 // The chat's programs as separate processes, over tcp and ipc.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <csignal>
 #include <fstream>
 #include <zmq_addon.hpp>
@@ -377,19 +377,19 @@ TEST_CASE("runtime errors give status 1 and a clear message", "[cli]")
     auto s = start_server("tcp", dir);
     const auto in_use = support::run({CHAT_SERVER, "--bind", s.commands, "--publish", support::any_tcp});
     CHECK(in_use.status == 1);
-    CHECK_THAT(in_use.output, Catch::Contains("cannot bind") && Catch::Contains("in use"));
+    CHECK_THAT(in_use.output, ContainsSubstring("cannot bind") && ContainsSubstring("in use"));
 
     const auto bad_key = (dir.path() / "bad.key").string();
     std::ofstream(bad_key) << "# a comment\nnot a key\n";
     const auto r = support::run({CHAT_SERVER, "--bind", support::any_tcp, "--publish", support::any_tcp, "--curve", bad_key,
                                  "--allow", dir.path().string()});
     CHECK(r.status == 1);
-    CHECK_THAT(r.output, Catch::Contains("does not hold one Z85 key"));
+    CHECK_THAT(r.output, ContainsSubstring("does not hold one Z85 key"));
 
     REQUIRE(support::run({CHAT_KEYGEN, "server", "--dir", dir.path().string()}).status == 0);
     const auto again = support::run({CHAT_KEYGEN, "server", "--dir", dir.path().string()});
     CHECK(again.status == 1);
-    CHECK_THAT(again.output, Catch::Contains("exists: pass --force"));
+    CHECK_THAT(again.output, ContainsSubstring("exists: pass --force"));
     CHECK(support::run({CHAT_KEYGEN, "server", "--dir", dir.path().string(), "--force", "--quiet"}).status == 0);
 }
 

@@ -1,6 +1,6 @@
 // scripts/demo desk, as the presenter runs it: one desk process (inproc), or
 // the services as processes and the desk pointed at them (tcp, ipc).
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include "endpoints.hpp"
 #include "process.hpp"

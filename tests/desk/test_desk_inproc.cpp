@@ -1,7 +1,7 @@
 // The desk's actors as threads of the test, over inproc: the hub with stand-in
 // actors (the test holds their ends of the pipes), then the real valuation
 // actor behind the hub.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include "common/program.hpp"
 #include "common/stop.hpp"

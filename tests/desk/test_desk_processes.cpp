@@ -1,6 +1,6 @@
 // desk as a program: its command line; in console mode with every service
 // embedded; and against the services started as processes over tcp and ipc.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <csignal>
 
 #include "common/program.hpp"

@@ -1,7 +1,7 @@
 #include "query_test_util.hpp"
 
 #include <algorithm>
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <cmath>
 #include <sstream>
 #include <thread>
@@ -193,7 +193,7 @@ void check_answers(query::client& c, test_feed& feed)
     REQUIRE(symbols.ok);
     CHECK(lines(symbols.text).size() == feed.all().size());
     for (const auto& [symbol, ticks] : feed.all())
-        CHECK_THAT(symbols.text, Catch::Contains(symbol + " ticks=" + std::to_string(ticks.size())));
+        CHECK_THAT(symbols.text, ContainsSubstring(symbol + " ticks=" + std::to_string(ticks.size())));
 
     // Errors say what and where; the server carries on.
     const auto unknown = must(c.ask("LAST NOPE"));
@@ -239,7 +239,7 @@ void check_watch(zmq::context_t& ctx, query::client& c, const std::string& updat
     const auto r = must(c.ask("WATCH AAPL > " + std::to_string(threshold) + " tok-1"));
     INFO(r.text);
     REQUIRE(r.ok);
-    CHECK_THAT(r.text, Catch::Contains("topic=watch:tok-1"));
+    CHECK_THAT(r.text, ContainsSubstring("topic=watch:tok-1"));
     CHECK(must(c.ask("WATCH AAPL > " + std::to_string(threshold) + " tok-1")).ok);  // a retry: no second watch
     REQUIRE(must(c.ask("WATCH IBM < 1 tok-1")).ok);
 
@@ -271,7 +271,7 @@ void check_watch(zmq::context_t& ctx, query::client& c, const std::string& updat
         CHECK(u->topic == "watch:tok-1");
         CHECK(u->tick.symbol == "AAPL");
         CHECK(u->tick.price > threshold);
-        CHECK_THAT(u->condition, Catch::StartsWith("AAPL > "));
+        CHECK_THAT(u->condition, StartsWith("AAPL > "));
         if (!got.empty() && u->tick.seq <= got.back()) ++repeats;
         else got.push_back(u->tick.seq);
     }

@@ -1,6 +1,6 @@
 // The query engine's command lines: help, usage errors, no server, malformed
 // requests on the wire, the interactive prompt, and Ctrl-C.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <csignal>
 #include <zmq_addon.hpp>
 
@@ -48,7 +48,7 @@ TEST_CASE("query programs: --help, and usage errors give status 2", "[cli]")
         const auto help = support::run({program, "--help"});
         INFO(program << "\n" << help.output);
         CHECK(help.status == 0);
-        CHECK_THAT(help.output, Catch::Contains("Example 4"));
+        CHECK_THAT(help.output, ContainsSubstring("Example 4"));
         CHECK(support::run({program, "--bogus"}).status == 2);
         CHECK(support::run({program, "--transport", "udp"}).status == 2);
     }
@@ -67,7 +67,7 @@ TEST_CASE("query-client: no server, a bounded number of attempts, then status 1 
         const auto took = std::chrono::steady_clock::now() - start;
         INFO(r.output);
         CHECK(r.status == 1);
-        CHECK_THAT(r.output, Catch::Contains("no reply from " + endpoint + " after 3 attempts of 200 ms"));
+        CHECK_THAT(r.output, ContainsSubstring("no reply from " + endpoint + " after 3 attempts of 200 ms"));
         CHECK(took >= 600ms);
         CHECK(took < 5s);
     }

@@ -1,7 +1,7 @@
 // The query engine's roles as threads of this process, over inproc: the same
 // checks as over tcp and ipc, a broker with two workers, and a replica that
 // re-syncs after a gap.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <mutex>
 
 #include "common/program.hpp"

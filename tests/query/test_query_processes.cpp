@@ -1,7 +1,7 @@
 // The query engine's programs as separate processes, over tcp and ipc: a
 // query-server (or a query-broker and two) follows a feed the test controls;
 // the test asks through query::client and query-client.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <csignal>
 
 #include "common/program.hpp"
@@ -66,10 +66,10 @@ void check_single_server(const std::string& transport)
     // server's error and status 1.
     const auto last = support::run({QUERY_CLIENT, "--connect", s.queries, "LAST MSFT"});
     CHECK(last.status == 0);
-    CHECK_THAT(last.output, Catch::StartsWith("MSFT last="));
+    CHECK_THAT(last.output, StartsWith("MSFT last="));
     const auto error = support::run({QUERY_CLIENT, "--connect", s.queries, "TOP 3 WINNERS"});
     CHECK(error.status == 1);
-    CHECK_THAT(error.output, Catch::Contains("column 7: expected GAINERS or LOSERS, got 'WINNERS'"));
+    CHECK_THAT(error.output, ContainsSubstring("column 7: expected GAINERS or LOSERS, got 'WINNERS'"));
     stop_cleanly(*s.proc);
     CHECK(s.proc->wait_for("answered", 0ms));
 }
@@ -105,7 +105,7 @@ void check_brokered(const std::string& transport)
         stop_cleanly(*w);
         const auto summary = w->wait_for("answered", 0ms);
         REQUIRE(summary);
-        CHECK_THAT(*summary, !Catch::Contains("answered 0 queries"));  // both took a share
+        CHECK_THAT(*summary, !ContainsSubstring("answered 0 queries"));  // both took a share
     }
     stop_cleanly(broker);
 }
@@ -137,7 +137,7 @@ void check_gap_resync(const std::string& transport)
     REQUIRE(follower.wait_for("expected update 40, got 41: re-syncing"));
     REQUIRE(follower.wait_for("seq 50"));
     const auto last = follower.lines_with("seq 50").back();
-    CHECK_THAT(last, Catch::Contains("ticks 50  seq 50"));  // nothing missing from the replica
+    CHECK_THAT(last, ContainsSubstring("ticks 50  seq 50"));  // nothing missing from the replica
     stop_cleanly(follower);
     stop_cleanly(*s.proc);
 }

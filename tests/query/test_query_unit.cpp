@@ -1,5 +1,5 @@
 // The query language, the state frame, updates, and the store's answers.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <zmq_addon.hpp>
 
 #include "protocol.hpp"

@@ -1,6 +1,6 @@
 #include "cli.hpp"
 
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <filesystem>
 
 #include "process.hpp"
@@ -23,7 +23,7 @@ void check_usage_errors(const std::vector<std::vector<std::string>>& cases)
         const auto r = run(argv);
         INFO(describe(argv) << "\nexited with status " << r.status << " and printed:\n" << r.output);
         CHECK(r.status == 2);
-        CHECK_THAT(r.output, Catch::Contains("Run with --help"));
+        CHECK_THAT(r.output, ContainsSubstring("Run with --help"));
     }
 }
 
@@ -33,8 +33,8 @@ void check_help(const std::vector<std::string>& programs, const std::vector<std:
         const auto r = run({prog, "--help"});
         INFO(describe({prog, "--help"}) << "\nexited with status " << r.status << " and printed:\n" << r.output);
         CHECK(r.status == 0);
-        CHECK_THAT(r.output, Catch::Contains("Usage:"));
-        for (const auto& m : mentions) CHECK_THAT(r.output, Catch::Contains(m));
+        CHECK_THAT(r.output, ContainsSubstring("Usage:"));
+        for (const auto& m : mentions) CHECK_THAT(r.output, ContainsSubstring(m));
     }
 }
 

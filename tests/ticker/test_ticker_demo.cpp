@@ -2,7 +2,7 @@
 // The demos use the default endpoints; BB_PORT_OFFSET and BB_IPC_DIR move them
 // away from a demo that may be running on this machine, and ctest runs these
 // tests one at a time (RESOURCE_LOCK).
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -35,11 +35,11 @@ TEST_CASE("scripts/demo runs the ticker over tcp, ipc and inproc", "[demo]")
             const auto r = demo({name, "--transport", transport, "--duration", "2.5"});
             INFO(name << " over " << transport << ":\n" << r.output);
             CHECK(r.status == 0);
-            CHECK_THAT(r.output, Catch::Contains("[pub] sent"));
-            CHECK_THAT(r.output, Catch::Contains("[sub-AAPL]") && Catch::Contains("[sub-M]"));
-            CHECK_THAT(r.output, Catch::Contains("ticks received") || Catch::Contains("tick received"));
-            CHECK_THAT(r.output, Catch::Contains("following symbols starting with AAPL"));
-            if (name == "ticker-proxy") CHECK_THAT(r.output, Catch::Contains("travels upstream"));
+            CHECK_THAT(r.output, ContainsSubstring("[pub] sent"));
+            CHECK_THAT(r.output, ContainsSubstring("[sub-AAPL]") && ContainsSubstring("[sub-M]"));
+            CHECK_THAT(r.output, ContainsSubstring("ticks received") || ContainsSubstring("tick received"));
+            CHECK_THAT(r.output, ContainsSubstring("following symbols starting with AAPL"));
+            if (name == "ticker-proxy") CHECK_THAT(r.output, ContainsSubstring("travels upstream"));
         }
     }
 }
@@ -62,7 +62,7 @@ TEST_CASE("scripts/demo: --list, and bad arguments give status 2", "[demo]")
 {
     const auto list = demo({"--list"});
     CHECK(list.status == 0);
-    CHECK_THAT(list.output, Catch::Contains("ticker") && Catch::Contains("ticker-proxy"));
+    CHECK_THAT(list.output, ContainsSubstring("ticker") && ContainsSubstring("ticker-proxy"));
     CHECK(demo({"no-such-demo"}).status == 2);
     CHECK(demo({"ticker", "--transport", "udp"}).status == 2);
     CHECK(demo({"ticker", "--duration", "soon"}).status == 2);
@@ -74,9 +74,9 @@ TEST_CASE("scripts/demo --dry-run: prints the commands of a valid demo, starts n
     const auto r = demo({"ticker-proxy", "--transport", "ipc", "--duration", "3", "--dry-run"});
     INFO(r.output);
     CHECK(r.status == 0);
-    CHECK_THAT(r.output, Catch::StartsWith("ticker-pub --transport ipc --name pub --duration 3\n"));
-    CHECK_THAT(r.output, Catch::Contains("ticker-proxy --transport ipc") && Catch::Contains("--symbol M --duration 3"));
-    CHECK_THAT(r.output, !Catch::Contains("[pub]"));
+    CHECK_THAT(r.output, StartsWith("ticker-pub --transport ipc --name pub --duration 3\n"));
+    CHECK_THAT(r.output, ContainsSubstring("ticker-proxy --transport ipc") && ContainsSubstring("--symbol M --duration 3"));
+    CHECK_THAT(r.output, !ContainsSubstring("[pub]"));
     CHECK(demo({"ticker", "--tmux", "--dry-run"}).status == 0);  // valid, even with no terminal
     CHECK(demo({"no-such-demo", "--dry-run"}).status == 2);
     CHECK(demo({"ticker", "--transport", "udp", "--dry-run"}).status == 2);

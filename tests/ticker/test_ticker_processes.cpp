@@ -1,8 +1,9 @@
 // The ticker's programs as separate processes, over tcp and ipc.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <csignal>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <zmq_addon.hpp>
 
 #include "common/program.hpp"
@@ -88,12 +89,34 @@ void check_through_proxy(const std::string& transport)
     auto ctl = [&](const std::string& cmd) { return support::run({TICKER_PROXY_CTL, "--connect", control, cmd}); };
     const auto stats = ctl("STATISTICS");
     CHECK(stats.status == 0);
-    CHECK_THAT(stats.output, Catch::Contains("OK frontend in"));
+    CHECK_THAT(stats.output, ContainsSubstring("OK frontend in"));
+    // PAUSE holds the ticks back (the proxy reads nothing from the publisher);
+    // RESUME lets them through again.
+    auto frontend_in = [&] {
+        const auto r = ctl("STATISTICS");
+        INFO(r.output);
+        REQUIRE(r.status == 0);
+        std::istringstream in(r.output.substr(r.output.find("frontend in ") + 12));
+        std::uint64_t n = 0;
+        in >> n;
+        return n;
+    };
+    // A subscriber to everything, so that ticks keep coming to the proxy.
+    process follower({TICKER_SUB, "--connect", backend, "--name", "follower"});
+    REQUIRE(follower.wait_for("AAPL"));
     CHECK(ctl("PAUSE").status == 0);
+    const auto paused_at = frontend_in();
+    // An observation window, not a synchronisation: at 500 ticks/s an
+    // unpaused proxy would read ~150 ticks in it.
+    std::this_thread::sleep_for(300ms);
+    CHECK(frontend_in() == paused_at);
     CHECK(ctl("RESUME").status == 0);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (frontend_in() == paused_at && std::chrono::steady_clock::now() < deadline) {}
+    CHECK(frontend_in() > paused_at);
     const auto bad = ctl("SELF-DESTRUCT");
     CHECK(bad.status == 1);
-    CHECK_THAT(bad.output, Catch::Contains("ERROR unknown command"));
+    CHECK_THAT(bad.output, ContainsSubstring("ERROR unknown command"));
     CHECK(ctl("STATISTICS").status == 0);  // still alive after a bad command
     CHECK(ctl("TERMINATE").status == 0);
     CHECK(proxy.wait_exit(5s) == 0);
@@ -278,15 +301,15 @@ TEST_CASE("runtime errors give status 1 and a clear message", "[cli]")
     const auto feed = ready(*pub, "publishing on");
     const auto in_use = support::run({TICKER_PUB, "--bind", feed});
     CHECK(in_use.status == 1);
-    CHECK_THAT(in_use.output, Catch::Contains("cannot bind") && Catch::Contains("in use"));
+    CHECK_THAT(in_use.output, ContainsSubstring("cannot bind") && ContainsSubstring("in use"));
 
     const auto bad = support::run({TICKER_SUB, "--connect", "tcp://no-port-here"});
     CHECK(bad.status == 1);
-    CHECK_THAT(bad.output, Catch::Contains("cannot connect to 'tcp://no-port-here'"));
+    CHECK_THAT(bad.output, ContainsSubstring("cannot connect to 'tcp://no-port-here'"));
 
     const auto silent = support::run({TICKER_PROXY_CTL, "--connect", "tcp://127.0.0.1:1", "--timeout", "0.2", "STATISTICS"});
     CHECK(silent.status == 1);
-    CHECK_THAT(silent.output, Catch::Contains("no reply"));
+    CHECK_THAT(silent.output, ContainsSubstring("no reply"));
 }
 
 TEST_CASE("every program answers --help", "[cli]")

@@ -1,6 +1,6 @@
 // scripts/demo workflow, as the presenter runs it: ventilator, sink and one
 // worker per core, over each transport; every process ends by itself.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include "endpoints.hpp"
 #include "process.hpp"

@@ -1,5 +1,5 @@
 // The workflow's roles as threads of this process, sharing one context, over inproc.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <mutex>
 #include <optional>
 

@@ -1,6 +1,6 @@
 // The workflow's programs as separate processes, over tcp and ipc; and the
 // test itself playing one role, to feed the others malformed messages.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <csignal>
 #include <cstring>
 #include <set>
@@ -420,10 +420,10 @@ TEST_CASE("runtime errors give status 1 and a clear message and --help gives 0",
     const auto results = ready(sink, "results on");
     const auto in_use = support::run({WORKFLOW_SINK, "--results", results});
     CHECK(in_use.status == 1);
-    CHECK_THAT(in_use.output, Catch::Contains("cannot bind") && Catch::Contains("in use"));
+    CHECK_THAT(in_use.output, ContainsSubstring("cannot bind") && ContainsSubstring("in use"));
     const auto bad = support::run({WORKFLOW_WORKER, "--tasks", "tcp://no-port-here"});
     CHECK(bad.status == 1);
-    CHECK_THAT(bad.output, Catch::Contains("cannot connect to 'tcp://no-port-here'"));
+    CHECK_THAT(bad.output, ContainsSubstring("cannot connect to 'tcp://no-port-here'"));
 
     support::check_help({WORKFLOW_VENTILATOR, WORKFLOW_WORKER, WORKFLOW_SINK, WORKFLOW_DEMO},
                         {"--duration", "--name", "--quiet", "--monitor"});

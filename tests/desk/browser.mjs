@@ -3,9 +3,9 @@
 // (Node's built-in WebSocket: no npm packages), and checks that prices tick
 // and that a chat message posted from the page comes back to it.
 //   node --experimental-websocket browser.mjs --desk PATH [--chromium PATH] [--screenshot FILE.png]
-// Exit status: 0 passed, 1 failed, 77 skipped (no Chromium).
+// Exit status: 0 passed, 1 failed, 77 skipped (no Chromium, or only the snap's stub).
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -14,6 +14,13 @@ const args = Object.fromEntries(
 const chromium = args.chromium && existsSync(args.chromium) ? args.chromium : "/usr/bin/chromium";
 if (!existsSync(chromium)) {
   console.log(`skipped: no Chromium at ${chromium} (apt-get install chromium)`);
+  process.exit(77);
+}
+// Ubuntu's chromium (and chromium-browser) packages are transitional: a script
+// that runs the snap, whose confinement keeps it from a profile under /tmp.
+const chromiumFile = realpathSync(chromium);
+if (chromiumFile.startsWith("/snap/") || /\bsnap\b/.test(readFileSync(chromiumFile).subarray(0, 8192).toString("latin1"))) {
+  console.log(`skipped: ${chromium} is the snap of Chromium (Ubuntu's transitional package), which cannot run from the test; install a Chromium .deb`);
   process.exit(77);
 }
 if (typeof WebSocket === "undefined") {

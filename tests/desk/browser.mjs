@@ -19,8 +19,10 @@ if (!existsSync(chromium)) {
 // Ubuntu's chromium (and chromium-browser) packages are transitional: a script
 // that runs the snap, whose confinement keeps it from a profile under /tmp.
 const chromiumFile = realpathSync(chromium);
-if (chromiumFile.startsWith("/snap/") || /\bsnap\b/.test(readFileSync(chromiumFile).subarray(0, 8192).toString("latin1"))) {
-  console.log(`skipped: ${chromium} is the snap of Chromium (Ubuntu's transitional package), which cannot run from the test; install a Chromium .deb`);
+const isSnap = chromium.startsWith("/snap/") || chromiumFile.startsWith("/snap/") || chromiumFile.endsWith("/snap") ||
+  (readFileSync(chromiumFile).subarray(0, 2).toString() === "#!" && /\bsnap\b/.test(readFileSync(chromiumFile, "latin1")));
+if (isSnap) {
+  console.log(`skipped: ${chromium} is Chromium's snap (all that Ubuntu's chromium packages install), which cannot run from the test; install Chromium from a .deb`);
   process.exit(77);
 }
 if (typeof WebSocket === "undefined") {

@@ -56,7 +56,7 @@ std::string get(const std::string& host, const std::string& path, const std::str
 }
 
 // Sends one request on a connection of its own; everything the desk answered.
-std::string exchange(const std::string& address, const std::string& request)
+std::string roundtrip(const std::string& address, const std::string& request)
 {
     support::raw_tcp c(address);
     c.send(request);
@@ -73,10 +73,12 @@ long rss(const desk_web& w) { return support::rss_kib(w.desk.pid()).value_or(0);
 
 }  // namespace
 
-TEST_CASE("desk: a 200 MB upload is refused before its body, whatever its framing, and memory stays bounded", "[hostile]")
+TEST_CASE("desk: a 200 MB upload is refused before its body whatever its framing and memory stays bounded", "[hostile]")
 {
     desk_web w;
-    REQUIRE(status_of(exchange(w.address, get(w.address, "/"))) == 200);
+    const auto page = roundtrip(w.address, get(w.address, "/"));
+    INFO(page);
+    REQUIRE(status_of(page) == 200);
     const long before = rss(w);
     const std::string mib(1 << 20, 'x');
     long peak = before;
@@ -110,11 +112,13 @@ TEST_CASE("desk: a 200 MB upload is refused before its body, whatever its framin
     INFO("RSS " << before << " KiB before, " << peak << " KiB at most; the desk took " << chunked.second << ", "
                 << unframed.second << ", " << announced.second << ", " << line.second << ", " << header.second << " bytes");
     CHECK(peak - before < 50 * 1024);
-    WARN("desk RSS under 200 MB uploads: " << before << " KiB before, peak " << peak << " KiB");
-    CHECK(status_of(exchange(w.address, get(w.address, "/"))) == 200);  // and still serves
+    WARN("desk RSS under 200 MB uploads: " << before << " KiB before, peak " << peak << " KiB; bytes the desk took before closing: "
+         << chunked.second << " chunked, " << unframed.second << " unframed, " << announced.second << " announced, "
+         << line.second << " request line, " << header.second << " header");
+    CHECK(status_of(roundtrip(w.address, get(w.address, "/"))) == 200);  // and still serves
 }
 
-TEST_CASE("desk: with 64 event streams open a POST is answered in under 1 s; a 65th stream gets 503", "[hostile]")
+TEST_CASE("desk: with 64 event streams open a POST is answered in under 1 s and a 65th stream gets 503", "[hostile]")
 {
     desk_web w;
     std::vector<std::unique_ptr<support::raw_tcp>> streams;
@@ -140,14 +144,19 @@ TEST_CASE("desk: with 64 event streams open a POST is answered in under 1 s; a 6
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(slowest).count();
     WARN("slowest of 5 POSTs with 64 event streams open: " << ms << " ms");
     CHECK(slowest < 1s);
-    CHECK(status_of(exchange(w.address, get(w.address, "/"))) == 200);
-    streams.pop_back();  // a stream that ends frees its place
-    support::raw_tcp again(w.address);
-    again.send(get(w.address, "/events"));
-    CHECK(again.wait_for("data: {", 15s));
+    CHECK(status_of(roundtrip(w.address, get(w.address, "/"))) == 200);
+    // A stream that ends frees its place, once the desk sees it gone (at its next event).
+    streams.pop_back();
+    bool reopened = false;
+    for (const auto until = clock_type::now() + 15s; !reopened && clock_type::now() < until;) {
+        support::raw_tcp again(w.address);
+        again.send(get(w.address, "/events"));
+        reopened = again.wait_for("data: {", 5s);
+    }
+    CHECK(reopened);
 }
 
-TEST_CASE("desk: 160 idle connections leave the page served, and are closed after 5 s idle", "[hostile]")
+TEST_CASE("desk: 160 idle connections leave the page served and are closed after 5 s idle", "[hostile]")
 {
     desk_web w;
     std::vector<std::unique_ptr<support::raw_tcp>> idle;
@@ -160,40 +169,40 @@ TEST_CASE("desk: 160 idle connections leave the page served, and are closed afte
     CHECK(closed == 160);
 }
 
-TEST_CASE("desk: requests from another origin get 403, to another host name 421; refusals are logged at most once a second", "[hostile]")
+TEST_CASE("desk: requests from another origin get 403 and to another host name 421 and refusals are logged once a second", "[hostile]")
 {
     desk_web w;
     const auto own = "Origin: " + w.origin() + "\r\n";
     const auto start = clock_type::now();
     // The dashboard's own requests, under each name of a loopback address.
-    CHECK(status_of(exchange(w.address, get(w.address, "/"))) == 200);
-    CHECK(status_of(exchange(w.address, get("localhost:" + w.port, "/"))) == 200);
-    CHECK(status_of(exchange(w.address, get("[::1]:" + w.port, "/"))) == 200);
-    const auto placed = exchange(w.address, post(w.address, "/order", "3", own + "Sec-Fetch-Site: same-origin\r\n"));
+    CHECK(status_of(roundtrip(w.address, get(w.address, "/"))) == 200);
+    CHECK(status_of(roundtrip(w.address, get("localhost:" + w.port, "/"))) == 200);
+    CHECK(status_of(roundtrip(w.address, get("[::1]:" + w.port, "/"))) == 200);
+    const auto placed = roundtrip(w.address, post(w.address, "/order", "3", own + "Sec-Fetch-Site: same-origin\r\n"));
     CHECK(placed.find(R"({"ok":true,"id":"1"})") != std::string::npos);
-    CHECK(status_of(exchange(w.address, post("localhost:" + w.port, "/chat", "hi", "Origin: http://localhost:" + w.port + "\r\n"))) == 200);
+    CHECK(status_of(roundtrip(w.address, post("localhost:" + w.port, "/chat", "hi", "Origin: http://localhost:" + w.port + "\r\n"))) == 200);
 
     // Another web page in the same browser, or a client that says nothing.
-    CHECK(status_of(exchange(w.address, post(w.address, "/order", "5", "Origin: http://evil.example\r\n"))) == 403);
-    CHECK(status_of(exchange(w.address, post(w.address, "/order", "5", "Origin: http://127.0.0.1:1\r\n"))) == 403);
-    CHECK(status_of(exchange(w.address, post(w.address, "/order", "5", "Origin: null\r\n"))) == 403);
-    CHECK(status_of(exchange(w.address, post(w.address, "/order", "5", ""))) == 403);
-    CHECK(status_of(exchange(w.address, post(w.address, "/order", "5", own + "Sec-Fetch-Site: cross-site\r\n"))) == 403);
-    CHECK(status_of(exchange(w.address, post(w.address, "/chat", "hi", "Origin: http://evil.example\r\n"))) == 403);
-    CHECK(status_of(exchange(w.address, post(w.address, "/query", "SYMBOLS", "Origin: http://evil.example\r\n"))) == 403);
-    const auto sse = exchange(w.address, get(w.address, "/events", "Origin: http://evil.example\r\n"));
+    CHECK(status_of(roundtrip(w.address, post(w.address, "/order", "5", "Origin: http://evil.example\r\n"))) == 403);
+    CHECK(status_of(roundtrip(w.address, post(w.address, "/order", "5", "Origin: http://127.0.0.1:1\r\n"))) == 403);
+    CHECK(status_of(roundtrip(w.address, post(w.address, "/order", "5", "Origin: null\r\n"))) == 403);
+    CHECK(status_of(roundtrip(w.address, post(w.address, "/order", "5", ""))) == 403);
+    CHECK(status_of(roundtrip(w.address, post(w.address, "/order", "5", own + "Sec-Fetch-Site: cross-site\r\n"))) == 403);
+    CHECK(status_of(roundtrip(w.address, post(w.address, "/chat", "hi", "Origin: http://evil.example\r\n"))) == 403);
+    CHECK(status_of(roundtrip(w.address, post(w.address, "/query", "SYMBOLS", "Origin: http://evil.example\r\n"))) == 403);
+    const auto sse = roundtrip(w.address, get(w.address, "/events", "Origin: http://evil.example\r\n"));
     CHECK(status_of(sse) == 403);
     CHECK(sse.find(R"({"ok":false,"error":)") != std::string::npos);
     // DNS rebinding: evil.example now resolves to 127.0.0.1, the browser says so in Host.
-    CHECK(status_of(exchange(w.address, get("evil.example:" + w.port, "/events"))) == 421);
-    CHECK(status_of(exchange(w.address, get("evil.example:" + w.port, "/"))) == 421);
-    CHECK(status_of(exchange(w.address, post("evil.example:" + w.port, "/order", "5", "Origin: http://evil.example:" + w.port + "\r\n"))) == 421);
-    CHECK(status_of(exchange(w.address, "GET / HTTP/1.0\r\n\r\n")) == 421);  // no Host
+    CHECK(status_of(roundtrip(w.address, get("evil.example:" + w.port, "/events"))) == 421);
+    CHECK(status_of(roundtrip(w.address, get("evil.example:" + w.port, "/"))) == 421);
+    CHECK(status_of(roundtrip(w.address, post("evil.example:" + w.port, "/order", "5", "Origin: http://evil.example:" + w.port + "\r\n"))) == 421);
+    CHECK(status_of(roundtrip(w.address, "GET / HTTP/1.0\r\n\r\n")) == 421);  // no Host
 
     // A flood of refusals: a line a second, each saying how many it stands for.
     int sent = 0;
-    while (!w.desk.wait_for("more refused since the last report", 1ms) && clock_type::now() - start < 20s) {
-        exchange(w.address, get("evil.example:" + w.port, "/"));
+    while (!w.desk.wait_for("more refused since the last report", 50ms) && clock_type::now() - start < 20s) {
+        roundtrip(w.address, get("evil.example:" + w.port, "/"));
         ++sent;
     }
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(clock_type::now() - start).count();

@@ -63,7 +63,7 @@ socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std:
         // end slide
             if (cut_over > 0 && event == ZMQ_EVENT_DISCONNECTED) {
                 if (const auto suppressed = cut_off.allow())
-                    out.warn(label, ": a peer left, or was cut off for a message over ", cut_over, " bytes",
+                    out.info(label, ": a peer left, or was cut off for a message over ", cut_over, " bytes",
                              *suppressed ? " (" + std::to_string(*suppressed) + " more since)" : "");
             }
             if (!all_events) continue;

@@ -236,7 +236,7 @@ void run_server(zmq::context_t& ctx, const server_options& opts, std::stop_token
             // libzmq reports a frame over ZMQ_MAXMSGSIZE only as a disconnect (common/subscriptions.hpp).
             if (event == ZMQ_EVENT_DISCONNECTED && std::string_view(label) == "pub")
                 if (const auto suppressed = pub_cut_off.allow())
-                    out.warn("pub: a peer left, or was cut off for a message over ", opts.max_text + frame_overhead,
+                    out.info("pub: a peer left, or was cut off for a message over ", opts.max_text + frame_overhead,
                              " bytes", *suppressed ? " (" + std::to_string(*suppressed) + " more since)" : "");
             // Refused credentials are logged by the ZAP handler, which knows who it was.
             const auto why = event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "" : handshake_failure(event, value);

@@ -7,6 +7,7 @@
 
 #include "common/console.hpp"
 #include "common/monitor.hpp"
+#include "common/subscriptions.hpp"
 #include "common/stop.hpp"
 #include "market.hpp"
 #include "ticker.hpp"
@@ -49,7 +50,8 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
 
     // slide: ticker-pub-socket
     zmq::socket_t pub(ctx, zmq::socket_type::pub);
-    auto monitor = common::monitor_if(opts.role.monitor, ctx, pub, "pub", out);
+    // A subscription over 512 bytes cuts its peer off (common/subscriptions.hpp).
+    auto monitor = common::limit_untrusted(ctx, pub, common::max_subscription_bytes, "pub", out, opts.role.monitor);
     for (const auto& ep : opts.bind)
         out.info("publishing on ", common::bind(pub, ep), " (seed ", seed, ")");
     for (const auto& ep : opts.connect) {

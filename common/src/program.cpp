@@ -116,6 +116,9 @@ int program::run(int argc, char** argv, const std::function<void(zmq::context_t&
         auto ctx = make_context();
         role(ctx, stop.token());
         return 0;
+    } catch (const partial_result& e) {
+        console(name_).error(e.what());
+        return partial_result_status;
     } catch (const std::exception& e) {
         console(name_).error(e.what());
         return 1;

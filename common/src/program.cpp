@@ -19,6 +19,7 @@ zmq::context_t make_context()
 
 void connect(zmq::socket_ref socket, const std::string& endpoint)
 {
+    use_ipc_endpoint(endpoint);
     try {
         socket.connect(endpoint);
     } catch (const zmq::error_t& e) {

@@ -135,17 +135,19 @@ TEST_CASE("ipc: sink and workers 0-200 ms after the ventilator: all leave by the
 TEST_CASE("a sink restarted mid-batch ends with a partial count: status 3, not 0", "[hostile]")
 {
     support::use_private_default_endpoints();
-    process vent({WORKFLOW_VENTILATOR, "--batch", "40", "--paths", "1000000", "--retry-after", "0.3", "--join-wait", "60",
+    process vent({WORKFLOW_VENTILATOR, "--batch", "100", "--paths", "1000000", "--retry-after", "0.3", "--join-wait", "60",
                   "--name", "ventilator"});
     auto first = std::make_unique<process>(std::vector<std::string>{WORKFLOW_SINK, "--name", "sink-1"});
     process worker({WORKFLOW_WORKER, "--name", "w"});
-    REQUIRE(first->wait_for("first result in"));
+    // Killed once its progress line shows it has counted (and said DONE for) some.
+    REQUIRE(first->wait_for("/100 tasks"));
     first->signal(SIGKILL);
     REQUIRE(first->wait_exit() == 128 + SIGKILL);
     process second({WORKFLOW_SINK, "--name", "sink-2"});
 
+    const auto status = second.wait_exit(60s);
     INFO(second.output());
-    REQUIRE(second.wait_exit(60s) == 3);
+    REQUIRE(status == 3);
     CHECK(second.wait_for("E: partial result: END ", 0ms));
     CHECK(second.lines_with("portfolio value").empty());  // no total from part of the batch
     for (auto* p : {&vent, &worker}) {

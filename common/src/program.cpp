@@ -19,6 +19,7 @@ zmq::context_t make_context()
 
 void connect(zmq::socket_ref socket, const std::string& endpoint)
 {
+    use_ipc_endpoint(endpoint);
     try {
         socket.connect(endpoint);
     } catch (const zmq::error_t& e) {
@@ -116,6 +117,9 @@ int program::run(int argc, char** argv, const std::function<void(zmq::context_t&
         auto ctx = make_context();
         role(ctx, stop.token());
         return 0;
+    } catch (const partial_result& e) {
+        console(name_).error(e.what());
+        return partial_result_status;
     } catch (const std::exception& e) {
         console(name_).error(e.what());
         return 1;

@@ -31,7 +31,7 @@ void check_demo(const std::string& transport)
     REQUIRE(demo.wait_exit(100s) == 0);
     CHECK(demo.wait_for(default_batch_value(), 0ms));  // after the demo: not competing with it
     CHECK(demo.wait_for("batch complete", 0ms));
-    CHECK(demo.wait_for("END sent", 0ms));
+    CHECK(demo.wait_for("END answered by", 0ms));
     CHECK(demo.lines_with("leaving (the batch is complete)").size() >= 1);
     CHECK(demo.lines_with("W:").empty());
     CHECK(demo.lines_with("E:").empty());

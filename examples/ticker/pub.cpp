@@ -40,6 +40,23 @@ void add_options(common::program& prog, pub_options& opts)
         }, ""))->type_name("N|max");
     prog.add_count(opts.count, "ticks");
     app.add_option("--seed", opts.seed, "Seed for reproducible prices (0: random)");
+    add_multicast_options(prog, opts.multicast_rate, opts.recovery_ivl);
+}
+
+void add_multicast_options(common::program& prog, int& rate, int& recovery_ivl)
+{
+    auto& app = prog.app();
+    app.add_option("--multicast-rate", rate, "pgm/epgm only: the most a publisher sends, in kbit/s (ZMQ_RATE)")
+        ->check(CLI::PositiveNumber)->type_name("KBIT/S");
+    app.add_option("--recovery-ivl", recovery_ivl,
+                   "pgm/epgm only: how long sent data stays available to repair a subscriber's losses (ZMQ_RECOVERY_IVL)")
+        ->check(CLI::NonNegativeNumber)->type_name("MS");
+}
+
+void set_multicast(zmq::socket_ref socket, int rate, int recovery_ivl)
+{
+    socket.set(zmq::sockopt::rate, rate);
+    socket.set(zmq::sockopt::recovery_ivl, recovery_ivl);
 }
 
 void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
@@ -50,6 +67,7 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
 
     // slide: ticker-pub-socket
     zmq::socket_t pub(ctx, zmq::socket_type::pub);
+    set_multicast(pub, opts.multicast_rate, opts.recovery_ivl);  // epgm:// only
     // A subscription over 512 bytes cuts its peer off (common/subscriptions.hpp).
     auto monitor = common::limit_untrusted(ctx, pub, common::max_subscription_bytes, "pub", out, opts.role.monitor);
     for (const auto& ep : opts.bind)

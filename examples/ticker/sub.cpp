@@ -25,6 +25,7 @@ void add_options(common::program& prog, sub_options& opts)
     prog.add_count(opts.count, "ticks");
     app.add_option("--slow", opts.slow, "Pause this many milliseconds after each tick, to play a slow subscriber")->type_name("MS")->default_str("0");
     app.add_option("--rcvhwm", opts.rcvhwm, "Receive queue limit in messages (the high-water mark)")->check(CLI::NonNegativeNumber);
+    add_multicast_options(prog, opts.multicast_rate, opts.recovery_ivl);
 }
 
 namespace {
@@ -97,6 +98,7 @@ void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
     // slide: ticker-sub-socket
     zmq::socket_t sub(ctx, zmq::socket_type::sub);
     sub.set(zmq::sockopt::rcvhwm, opts.rcvhwm);
+    set_multicast(sub, opts.multicast_rate, opts.recovery_ivl);  // epgm:// only
     auto monitor = common::monitor_if(opts.role.monitor, ctx, sub, "sub", out);
     // Filtering is a prefix match on the first frame, done by the publisher.
     if (opts.symbols.empty()) sub.set(zmq::sockopt::subscribe, "");

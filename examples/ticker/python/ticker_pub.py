@@ -25,12 +25,14 @@ def main():
     cli.add_argument("--rate", type=float, default=10, help="ticks per second (default 10)")
     cli.add_argument("--count", type=int, default=0, help="stop after N ticks")
     cli.add_argument("--seed", type=int, default=1)
+    cli.add_argument("--wait-subscribers", type=int, default=0, metavar="N",
+                     help="start once N subscriptions have arrived (none lost to the slow joiner)")
     args = cli.parse_args()
     if args.rate <= 0:
         cli.error("--rate must be positive")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
-    pub = zmq.Context.instance().socket(zmq.PUB)
+    pub = zmq.Context.instance().socket(zmq.XPUB)  # a PUB that also hears the subscriptions
     pub.linger = 0
     if args.connect:
         pub.connect(args.connect)
@@ -39,6 +41,11 @@ def main():
         pub.bind(args.bind or default_bind(args.transport))
         print(f"[ticker_pub.py] publishing on {pub.last_endpoint.decode()} (seed {args.seed})", flush=True)
 
+    for _ in range(args.wait_subscribers):
+        while pub.recv()[:1] != b"\x01":  # 0x01 + prefix: subscribe; 0x00: unsubscribe
+            pass
+    if args.wait_subscribers:
+        print(f"[ticker_pub.py] {args.wait_subscribers} subscriptions in: publishing", flush=True)
     rng = random.Random(args.seed)
     symbols = args.symbol or ["AAPL", "MSFT", "GOOG"]
     opens = {s: rng.uniform(50, 500) for s in symbols}

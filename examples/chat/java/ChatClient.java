@@ -47,7 +47,7 @@ public class ChatClient {
     public static void main(String[] args) throws Exception {
         int offset = Integer.parseInt(System.getenv().getOrDefault("BB_PORT_OFFSET", "0"));
         String handle = null, room = "lobby", connect = "tcp://127.0.0.1:" + (5570 + offset), subscribe = "tcp://127.0.0.1:" + (5571 + offset);
-        long count = 0;
+        long count = 0, bot = 0, lastBot = System.currentTimeMillis();
         for (int i = 0; i + 1 < args.length || (i < args.length && args[i].equals("--help")); i++) {
             switch (args[i]) {
                 case "--handle" -> handle = args[++i];
@@ -55,11 +55,12 @@ public class ChatClient {
                 case "--connect" -> connect = args[++i];
                 case "--subscribe" -> subscribe = args[++i];
                 case "--count" -> count = Long.parseLong(args[++i]);
+                case "--bot" -> bot = (long) (Double.parseDouble(args[++i]) * 1000);  // say a line every S seconds
                 default -> handle = null;
             }
         }
         if (handle == null) {
-            System.err.println("usage: ChatClient --handle NAME [--room ROOM] [--connect EP] [--subscribe EP] [--count N]");
+            System.err.println("usage: ChatClient --handle NAME [--room ROOM] [--connect EP] [--subscribe EP] [--count N] [--bot S]");
             System.exit(args.length == 1 && args[0].equals("--help") ? 0 : 2);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> Runtime.getRuntime().halt(status)));  // Ctrl-C: 0
@@ -122,6 +123,10 @@ public class ChatClient {
                     System.out.println("W: dropped a malformed broadcast of " + b.size() + " frames");
             }
             long now = System.currentTimeMillis();
+            if (bot > 0 && joined && now - lastBot >= bot) {
+                send("SAY", room, "hello from Java " + System.getProperty("java.version") + " with JeroMQ");
+                lastBot = now;
+            }
             if (now - heard > TIMEOUT) {
                 System.out.println("-- no reply from the server for " + TIMEOUT + " ms: reconnecting");
                 joined = false;
@@ -129,7 +134,7 @@ public class ChatClient {
             } else if (now - sent >= HEARTBEAT) {
                 if (joined) send("PING"); else send("JOIN", handle);
             }
-            if (count == 0 && !input && waiting == 0 && joined) break;
+            if (count == 0 && bot == 0 && !input && waiting == 0 && joined) break;
         }
         if (joined) send("LEAVE");
         Thread.sleep(200);  // JeroMQ has no blocking wait for one reply with a timeout that reads as simply

@@ -43,6 +43,7 @@ def main():
     cli.add_argument("--curve", metavar="SERVER.pub", help="the server's public key file (with --key)")
     cli.add_argument("--key", metavar="ME.key", help="our secret key file, from chat-keygen")
     cli.add_argument("--count", type=int, default=0, help="leave after N messages from others")
+    cli.add_argument("--bot", type=float, default=0, metavar="S", help="say a line every S seconds, until Ctrl-C")
     args = cli.parse_args()
     if bool(args.curve) != bool(args.key):
         cli.error("--curve and --key go together")
@@ -61,7 +62,7 @@ def main():
 
     identity = os.urandom(16)
     identity = b"\1" + identity[1:] if identity[0] == 0 else identity  # a leading zero byte is libzmq's
-    dealer, heard, sent, waiting, joined, messages = None, 0.0, 0.0, 0, False, 0
+    dealer, heard, sent, waiting, joined, messages, bot = None, 0.0, 0.0, 0, False, 0, time.monotonic()
 
     def send(*frames):
         nonlocal sent, waiting
@@ -138,6 +139,9 @@ def main():
             elif topic in ("*", args.room):
                 say(f"W: dropped a malformed broadcast: {kind!r}")
         now = time.monotonic()
+        if args.bot and joined and now - bot >= args.bot:
+            send("SAY", args.room, f"hello from Python {sys.version.split()[0]} with pyzmq {zmq.__version__}")
+            bot = now
         if now - heard > TIMEOUT:
             say(f"-- no reply from the server for {TIMEOUT:.0f} s: reconnecting")
             joined = False
@@ -145,7 +149,7 @@ def main():
             reopen()
         elif now - sent >= HEARTBEAT:
             send("PING") if joined else send("JOIN", args.handle)
-        if (args.count and messages >= args.count) or (not args.count and not stdin_open and waiting == 0 and joined):
+        if (args.count and messages >= args.count) or (not args.count and not args.bot and not stdin_open and waiting == 0 and joined):
             break
     if joined:
         send("LEAVE")

@@ -50,10 +50,14 @@ public class TickerSub {
                 System.out.println("[TickerSub.java] W: dropped a tick whose symbol is not UTF-8");
                 continue;
             }
-            ByteBuffer q = ByteBuffer.wrap(frames.get(1)).order(ByteOrder.LITTLE_ENDIAN);  // Java's default is big-endian
+            // slide: ticker-java-decode
+            // Java reads big-endian unless told otherwise; a long holds a u64's bits.
+            ByteBuffer q = ByteBuffer.wrap(frames.get(1)).order(ByteOrder.LITTLE_ENDIAN);
             long seq = q.getLong(), timeNs = q.getLong();
-            double price = q.getDouble(), open = q.getDouble(), bid = q.getDouble(), ask = q.getDouble();
+            double price = q.getDouble(), open = q.getDouble();
+            double bid = q.getDouble(), ask = q.getDouble();
             long volume = q.getLong();
+            // end slide
             if (!Double.isFinite(price) || symbol.indexOf('\0') >= 0) {
                 System.out.println("[TickerSub.java] W: dropped a tick with a bad price or symbol");
                 continue;

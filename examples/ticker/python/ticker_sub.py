@@ -5,8 +5,7 @@ Written from the frame table in ../README.md: frame 1 the symbol, frame 2 a 56-b
 import argparse, math, os, signal, struct, sys
 import zmq
 
-QUOTE = struct.Struct("<QqddddQ")  # seq, time_ns, price, open, bid, ask, volume; "<" = little-endian
-PORT = 5556                        # ticker-pub's PUB
+PORT = 5556  # ticker-pub's PUB
 
 
 def default_endpoint(transport, service="ticker", port=PORT):
@@ -15,6 +14,7 @@ def default_endpoint(transport, service="ticker", port=PORT):
     return f"tcp://127.0.0.1:{port + int(os.environ.get('BB_PORT_OFFSET') or 0)}"
 
 
+# slide: ticker-python-decode
 def decode(frames):
     """(symbol, quote fields), or ValueError saying what is wrong: the network is untrusted."""
     if len(frames) != 2:
@@ -22,12 +22,13 @@ def decode(frames):
     symbol, quote = frames
     if not 1 <= len(symbol) <= 16 or b"\0" in symbol:
         raise ValueError("the symbol is empty, longer than 16 bytes or holds a NUL")
-    if len(quote) != QUOTE.size:
-        raise ValueError(f"a quote of {len(quote)} bytes, expected {QUOTE.size}")
-    fields = QUOTE.unpack(quote)
+    if len(quote) != 56:
+        raise ValueError(f"a quote of {len(quote)} bytes, expected 56")
+    fields = struct.unpack("<QqddddQ", quote)  # seq time_ns price open bid ask volume; "<": LE
     if not math.isfinite(fields[2]):
         raise ValueError("the price is not a finite number")
     return symbol.decode("utf-8"), fields  # UnicodeDecodeError is a ValueError too
+# end slide
 
 
 def main():

@@ -119,7 +119,7 @@ TEST_CASE("interop: the Python subscriber reports malformed ticks, goes on, and 
     tick.emplace_back(good_quote.data(), good_quote.size());
     zmq::send_multipart(pub, tick);
     ready(py, "AAPL");
-    for (const char* why : {"3 frames", "a quote of 5 bytes", "utf-8", "not a finite number", "longer than 16"})
+    for (const char* why : {"3 frames", "a quote of 5 bytes", "utf-8", "not a finite number", "over-long"})
         CHECK_THAT(py.output(), ContainsSubstring(why));
     py.signal(SIGINT);
     exits_0(py, 5s);

@@ -16,18 +16,19 @@ def default_endpoint(transport, service="ticker", port=PORT):
 
 # slide: ticker-python-decode
 def decode(frames):
-    """(symbol, quote fields), or ValueError saying what is wrong: the network is untrusted."""
+    """(symbol, fields), or ValueError: the network is untrusted."""
     if len(frames) != 2:
         raise ValueError(f"{len(frames)} frames, expected 2")
     symbol, quote = frames
     if not 1 <= len(symbol) <= 16 or b"\0" in symbol:
-        raise ValueError("the symbol is empty, longer than 16 bytes or holds a NUL")
+        raise ValueError("an empty, over-long or NUL-holding symbol")
     if len(quote) != 56:
         raise ValueError(f"a quote of {len(quote)} bytes, expected 56")
-    fields = struct.unpack("<QqddddQ", quote)  # seq time_ns price open bid ask volume; "<": LE
+    # seq time_ns price open bid ask volume; "<": little-endian
+    fields = struct.unpack("<QqddddQ", quote)
     if not math.isfinite(fields[2]):
         raise ValueError("the price is not a finite number")
-    return symbol.decode("utf-8"), fields  # UnicodeDecodeError is a ValueError too
+    return symbol.decode("utf-8"), fields  # bad UTF-8: ValueError
 # end slide
 
 

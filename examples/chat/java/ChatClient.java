@@ -68,7 +68,10 @@ public class ChatClient {
         sub.subscribe("*".getBytes());
         sub.subscribe(room.getBytes(StandardCharsets.UTF_8));
         sub.connect(subscribe);
-        while (!recv(sub).equals(List.of("*WELCOME"))) { }  // the XPUB greets us once our subscriptions are in
+        ZMQ.Poller welcome = new ZMQ.Poller(1);  // the XPUB greets us once our subscriptions are in
+        welcome.register(sub, ZMQ.Poller.POLLIN);
+        while (welcome.poll(3000) == 0 || !recv(sub).equals(List.of("*WELCOME")))
+            System.out.println("-- still waiting for the server (is it running? with PLAIN or CURVE it refuses JeroMQ 0.3.6)");
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {  // System.in cannot be polled with the sockets: a thread reads it
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {

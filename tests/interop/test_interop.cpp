@@ -6,6 +6,8 @@
 #include "catch.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <string>

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -235,7 +236,7 @@ TEST_CASE("interop: the Python chat client joins with PLAIN and with CURVE key f
     SECTION("PLAIN")
     {
         const auto passwords = (dir.path() / "passwords").string();
-        REQUIRE(support::run({"sh", "-c", "echo 'alice:wonderland' > " + passwords}).status == 0);
+        std::ofstream(passwords) << "alice:wonderland\n";
         auto s = start_chat_server("tcp", dir, {"--passwords", passwords});
         auto py = chat_client({python, peer("chat", "chat_client.py")}, s.commands, s.broadcasts, "alice",
                               {"--plain", "alice:wonderland"});
@@ -345,8 +346,8 @@ TEST_CASE("interop: the Python replica equals the server's SNAPSHOT after update
     const auto bad = ask("TOP 3 WINNERS");
     CHECK(bad.status == 1);
     CHECK_THAT(bad.output, ContainsSubstring("column 7"));
-    process watch({python, peer("query", "query_client.py"), "--connect", queries, "--updates", updates, "--watch", "AAPL > 0"});
-    ready(watch, "watching AAPL > 0");
+    process watch({python, peer("query", "query_client.py"), "--connect", queries, "--updates", updates, "--watch", "AAPL > 1"});
+    ready(watch, "watching AAPL > 1");
 
     // The feed restarts: sequence numbers begin at 1 again; the replica re-syncs.
     process again(feed_args(feed_ep, "100", "7"));
@@ -354,7 +355,7 @@ TEST_CASE("interop: the Python replica equals the server's SNAPSHOT after update
     ready(replica, "re-syncing");
     ready(replica, "AAPL seq=50 ");
     CHECK(replica_state(replica) == server_state(queries, "AAPL"));
-    ready(watch, "AAPL > 0: AAPL");
+    ready(watch, "AAPL > 1: AAPL");
     watch.signal(SIGINT);
     exits_0(watch, 5s);
     replica.signal(SIGTERM);

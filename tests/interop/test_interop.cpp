@@ -1,6 +1,7 @@
 // The Python (pyzmq) and Java (JeroMQ) peers of examples/*/python and
 // examples/*/java against the real C++ programs, each a process. A test whose
-// language is missing prints "INTEROP-SKIPPED: why" (ctest shows it Skipped).
+// language is missing prints "INTEROP-SKIPPED: why" (ctest shows it Skipped);
+// without Java, the Python half runs alone and says so.
 // JeroMQ 0.3.6 has no ipc (its "ipc" is tcp on loopback) and no PLAIN/CURVE,
 // so the Java peers run over tcp and with NULL only.
 #include "catch.hpp"
@@ -45,14 +46,15 @@ std::vector<std::string> operator+(std::vector<std::string> a, const std::vector
 bool have_python()
 {
     static const bool ok = support::run({python, "-c", "import zmq"}, 30s).status == 0;
-    if (!ok) std::cout << "INTEROP-SKIPPED: python3-zmq is not installed for /usr/bin/python3 (scripts/bootstrap)\n";
+    if (!ok) std::cout << "INTEROP-SKIPPED: python3-zmq is not installed for /usr/bin/python3 (scripts/test installs it)\n";
     return ok;
 }
 bool have_java()
 {
     static const bool ok = std::string(BB_JAVA).size() > 0 && std::filesystem::exists(BB_JEROMQ_JAR) &&
                            std::filesystem::exists(std::string(BB_JAVA_CLASSES) + "/ChatClient.class");
-    if (!ok) std::cout << "INTEROP-SKIPPED: a JDK or libjeromq-java is missing (scripts/bootstrap)\n";
+    // Not a skip: the Python half still runs and counts.
+    if (!ok) std::cout << "note: the Java peers are not run: a JDK or libjeromq-java is missing (scripts/test installs them)\n";
     return ok;
 }
 

@@ -316,17 +316,19 @@ TEST_CASE("interop: the Python replica equals the server's SNAPSHOT after update
     if (!have_python()) return;
     support::private_dir dir;
     const auto feed_args = [&](const std::string& ep, const char* count, const char* seed) {
-        return std::vector<std::string>{python, peer("ticker", "ticker_pub.py"), "--bind", ep, "--rate", "200", "--count", count,
+        return std::vector<std::string>{python, peer("ticker", "ticker_pub.py"), "--bind", ep, "--rate", "100", "--count", count,
                                         "--symbol", "AAPL", "--symbol", "MSFT", "--seed", seed, "--wait-subscribers", "1"};
     };
-    process feed(feed_args(support::any_tcp, "60", "1"));
-    const auto feed_ep = support::endpoint_in(ready(feed, "publishing on"));
+    // The feed starts once the server and the replica are there (it waits for the server's
+    // subscription), so the replica has every update from the first (or a gap it heals).
+    const auto feed_ep = dir.ipc("feed");
     process server({QUERY_SERVER, "--feed", feed_ep, "--bind", support::fresh_endpoint("ipc", dir, "q"),
                     "--publish", support::fresh_endpoint("ipc", dir, "u")});
     const auto queries = support::endpoint_in(ready(server, "answering queries on"));
     const auto updates = support::endpoint_in(ready(server, "publishing updates on"));
     process replica({python, peer("query", "query_client.py"), "--follow", "AAPL", "--connect", queries, "--updates", updates});
-    ready(replica, "snapshot:");
+    ready(replica, "snapshot: no ticks yet");
+    process feed(feed_args(feed_ep, "60", "1"));
     exits_0(feed);  // 60 ticks, 30 of AAPL
     ready(replica, "AAPL seq=30 ");
     CHECK(replica_state(replica) == server_state(queries, "AAPL"));

@@ -27,6 +27,10 @@ public class ChatClient {
         return frames;
     }
 
+    static String name = "java";  // the prefix of every line printed
+
+    static void say(String line) { System.out.println("[" + name + "] " + line); }
+
     static void send(String... frames) {
         for (int i = 0; i < frames.length; i++) dealer.send(frames[i].getBytes(StandardCharsets.UTF_8), i + 1 < frames.length ? ZMQ.SNDMORE : 0);
         sent = System.currentTimeMillis();
@@ -55,12 +59,13 @@ public class ChatClient {
                 case "--connect" -> connect = args[++i];
                 case "--subscribe" -> subscribe = args[++i];
                 case "--count" -> count = Long.parseLong(args[++i]);
+                case "--name" -> name = args[++i];
                 case "--bot" -> bot = (long) (Double.parseDouble(args[++i]) * 1000);  // say a line every S seconds
                 default -> handle = null;
             }
         }
         if (handle == null) {
-            System.err.println("usage: ChatClient --handle NAME [--room ROOM] [--connect EP] [--subscribe EP] [--count N] [--bot S]");
+            System.err.println("usage: ChatClient --handle NAME [--room ROOM] [--connect EP] [--subscribe EP] [--count N] [--bot S] [--name PREFIX]");
             System.exit(args.length == 1 && args[0].equals("--help") ? 0 : 2);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> Runtime.getRuntime().halt(status)));  // Ctrl-C: 0
@@ -71,7 +76,7 @@ public class ChatClient {
         ZMQ.Poller welcome = new ZMQ.Poller(1);  // the XPUB greets us once our subscriptions are in
         welcome.register(sub, ZMQ.Poller.POLLIN);
         while (welcome.poll(3000) == 0 || !recv(sub).equals(List.of("*WELCOME")))
-            System.out.println("-- still waiting for the server (is it running? with PLAIN or CURVE it refuses JeroMQ 0.3.6)");
+            say("-- still waiting for the server (is it running? with PLAIN or CURVE it refuses JeroMQ 0.3.6)");
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {  // System.in cannot be polled with the sockets: a thread reads it
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
@@ -103,27 +108,27 @@ public class ChatClient {
                 heard = System.currentTimeMillis();
                 if (reply.equals(List.of("PING"))) continue;  // the server checking that we are there
                 waiting = Math.max(0, waiting - 1);
-                if (reply.size() < 2) System.out.println("W: dropped a malformed reply");
+                if (reply.size() < 2) say("W: dropped a malformed reply");
                 else if (reply.get(0).equals("OK") && reply.get(1).equals("JOIN") && !joined) {
                     joined = true;
-                    System.out.println("-- joined as " + handle);
+                    say("-- joined as " + handle);
                 } else if (reply.get(0).equals("OK") && reply.get(1).equals("WHO"))
-                    System.out.println("present: " + String.join(", ", reply.subList(2, reply.size())));
+                    say("present: " + String.join(", ", reply.subList(2, reply.size())));
                 else if (reply.get(0).equals("ERROR") && reply.size() > 2 && reply.get(2).startsWith("not joined")) send("JOIN", handle);
                 else if (reply.get(0).equals("ERROR") && reply.get(1).equals("JOIN") && !joined) {
                     System.err.println("E: cannot join as '" + handle + "': " + reply.subList(2, reply.size()));
                     System.exit(status = 1);
-                } else if (reply.get(0).equals("ERROR")) System.out.println("-- the server refused " + reply.subList(1, reply.size()));
+                } else if (reply.get(0).equals("ERROR")) say("-- the server refused " + reply.subList(1, reply.size()));
             }
             while ((sub.getEvents() & ZMQ.Poller.POLLIN) != 0) {
                 List<String> b = recv(sub);
                 if (b.size() == 4 && b.get(0).equals(room) && b.get(1).equals("MSG")) {  // prefix match: check the room
-                    System.out.println("<" + b.get(2) + "> " + b.get(3));
+                    say("<" + b.get(2) + "> " + b.get(3));
                     if (!b.get(2).equals(handle)) messages++;
                 } else if (b.size() == 3 && b.get(0).equals("*") && List.of("JOINED", "LEFT", "EXPIRED").contains(b.get(1)))
-                    System.out.println("* " + b.get(2) + " " + b.get(1).toLowerCase());
+                    say("* " + b.get(2) + " " + b.get(1).toLowerCase());
                 else if (!b.equals(List.of("*WELCOME")) && (b.get(0).equals("*") || b.get(0).equals(room)))
-                    System.out.println("W: dropped a malformed broadcast of " + b.size() + " frames");
+                    say("W: dropped a malformed broadcast of " + b.size() + " frames");
             }
             long now = System.currentTimeMillis();
             if (bot > 0 && joined && now - lastBot >= bot) {
@@ -131,7 +136,7 @@ public class ChatClient {
                 lastBot = now;
             }
             if (now - heard > TIMEOUT) {
-                System.out.println("-- no reply from the server for " + TIMEOUT + " ms: reconnecting");
+                say("-- no reply from the server for " + TIMEOUT + " ms: reconnecting");
                 joined = false;
                 open(identity, connect, handle);
             } else if (now - sent >= HEARTBEAT) {

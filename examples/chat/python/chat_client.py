@@ -36,6 +36,7 @@ def main():
     cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     cli.add_argument("--handle", required=True)
     cli.add_argument("--room", default="lobby")
+    cli.add_argument("--name", default="python", help="the prefix of every line printed")
     cli.add_argument("-t", "--transport", choices=["tcp", "ipc"], default="tcp")
     cli.add_argument("--connect", help="server's ROUTER (default: tcp://127.0.0.1:5570)")
     cli.add_argument("--subscribe", help="server's XPUB (default: tcp://127.0.0.1:5571)")
@@ -48,7 +49,7 @@ def main():
     if bool(args.curve) != bool(args.key):
         cli.error("--curve and --key go together")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    say = lambda *parts: print(*parts, flush=True)
+    say = lambda *parts: print(f"[{args.name}]", *parts, flush=True)
 
     ctx = zmq.Context.instance()
     sub = ctx.socket(zmq.SUB)

@@ -50,7 +50,8 @@ def follow(server, updates, symbol):
             reply = ask(server, f"SNAPSHOT {symbol}")
             ok = reply[0] == b"OK" and len(reply) == 4 and len(reply[3]) == STATE.size
             state = list(STATE.unpack(reply[3])) if ok else [0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0]
-            print(f"[query_client.py] snapshot: {show(symbol, state) if ok else 'no ticks yet'}", flush=True)
+            shown = f"{show(symbol, state)} state={reply[3].hex()}" if ok else "no ticks yet"
+            print(f"[query_client.py] snapshot: {shown}", flush=True)
         topic, *rest = sub.recv_multipart()
         if topic != f"sym:{symbol}".encode() or len(rest) != 1 or len(rest[0]) != QUOTE.size:
             if topic == f"sym:{symbol}".encode():  # not just another symbol with our prefix

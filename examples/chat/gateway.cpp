@@ -42,8 +42,7 @@ namespace {
 
 // One person on a raw TCP connection.
 struct person {
-    std::string partial;            // bytes of a line not yet complete
-    bool skipping = false;          // inside a line that was too long
+    line_splitter lines;
     std::unique_ptr<session> chat;  // once they gave a handle
     unsigned generation = 0;        // the session's, when last seen
     bool closing = false;
@@ -73,23 +72,9 @@ public:
     // end slide
         if (it == people_.end()) return;
         auto& p = it->second;
-        for (char c : msg[1].to_string_view()) {
-            if (c != '\n') {
-                if (!p.skipping) p.partial += c;
-                if (p.partial.size() > opts_.conn.max_text + max_line_slack) {
-                    write(id, "! that line is too long: dropped\n");
-                    p.partial.clear();
-                    p.skipping = true;
-                }
-                continue;
-            }
-            if (!p.skipping) {
-                if (!p.partial.empty() && p.partial.back() == '\r') p.partial.pop_back();  // telnet
-                line(id, p, p.partial);
-            }
-            p.partial.clear();
-            p.skipping = false;
-        }
+        p.lines.feed(msg[1].to_string_view(), opts_.conn.max_text + max_line_slack,
+                     [&](const std::string& text) { line(id, p, text); },
+                     [&] { write(id, "! that line is too long: dropped\n"); });
         if (p.closing) {
             close(id);
             people_.erase(id);

@@ -63,8 +63,7 @@ constexpr auto remember_closed = 5s;
 
 // One person on a raw TCP connection.
 struct person {
-    std::string partial;            // bytes of a line not yet complete
-    bool skipping = false;          // inside a line that was too long
+    line_splitter lines;
     std::unique_ptr<session> chat;  // once they gave a handle
     unsigned generation = 0;        // the session's, when last seen
     unsigned dropped = 0;           // lines in a row that did not go out
@@ -96,24 +95,10 @@ public:
     // end slide
         if (it == people_.end()) return;
         auto& p = it->second;
-        for (char c : msg[1].to_string_view()) {
-            if (p.closing) break;
-            if (c != '\n') {
-                if (!p.skipping) p.partial += c;
-                if (p.partial.size() > opts_.conn.max_text + max_line_slack) {
-                    tell(id, p, "! that line is too long: dropped\n");
-                    p.partial.clear();
-                    p.skipping = true;
-                }
-                continue;
-            }
-            if (!p.skipping) {
-                if (!p.partial.empty() && p.partial.back() == '\r') p.partial.pop_back();  // telnet
-                line(id, p, p.partial);
-            }
-            p.partial.clear();
-            p.skipping = false;
-        }
+        // A person closed in this turn (stuck, or /quit) gets nothing more.
+        p.lines.feed(msg[1].to_string_view(), opts_.conn.max_text + max_line_slack,
+                     [&](const std::string& text) { if (!p.closing) line(id, p, text); },
+                     [&] { if (!p.closing) tell(id, p, "! that line is too long: dropped\n"); });
     }
 
     // A broadcast from the server, for everyone with a handle.

@@ -25,6 +25,8 @@ struct pub_options {
     double rate = 10;                  // ticks per second; 0: as fast as possible
     std::uint64_t count = 0;           // stop after this many ticks (0: no limit)
     std::uint64_t seed = 0;            // 0: a random seed, printed at start
+    int sndhwm = 1000;                 // send queue limit per subscriber, in messages
+    int sndbuf = 16384;                // kernel send buffer per subscriber, bytes (0: the OS's)
 };
 void add_options(common::program& prog, pub_options& opts);
 void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop);
@@ -37,6 +39,7 @@ struct sub_options {
     std::uint64_t count = 0;           // stop after this many ticks (0: no limit)
     std::chrono::milliseconds slow{0}; // pause after each tick, to play a slow consumer
     int rcvhwm = 1000;                 // receive queue limit, in messages
+    int rcvbuf = -1;                   // kernel receive buffer, bytes (-1: the OS default; small with --slow)
     std::function<void(const tick&)> on_tick;  // instead of printing (tests, the desk)
 };
 void add_options(common::program& prog, sub_options& opts);

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <vector>
 
 #include "common/codec.hpp"
@@ -52,6 +53,9 @@ socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std:
                             cut_over](std::stop_token stop) mutable {
         std::vector<zmq::message_t> msg;
         throttle cut_off;
+        // While a peer is down, libzmq retries (and says so) every reconnect
+        // interval: say it once, then every few seconds with a count.
+        std::map<std::string, throttle> retries;
         // slide: monitor-read
         while (common::recv(events, msg, stop)) {
             // Frame 1: event (u16 LE), value (u32 LE); frame 2: the endpoint.
@@ -68,6 +72,14 @@ socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std:
             }
             if (!all_events) continue;
             std::string line = label + ": " + event_name(event) + " " + msg[1].to_string();
+            if (event == ZMQ_EVENT_CONNECT_RETRIED || event == ZMQ_EVENT_CONNECT_DELAYED) {
+                const auto [it, added] = retries.try_emplace(line, std::chrono::seconds(5));
+                const auto suppressed = it->second.allow();
+                if (!suppressed) continue;
+                if (*suppressed > 0) line += " (" + std::to_string(*suppressed) + " more times)";
+            } else if (event == ZMQ_EVENT_CONNECTED) {
+                std::erase_if(retries, [&](const auto& kv) { return kv.first.ends_with(" " + msg[1].to_string()); });
+            }
             if (event == ZMQ_EVENT_BIND_FAILED || event == ZMQ_EVENT_ACCEPT_FAILED ||
                 event == ZMQ_EVENT_CLOSE_FAILED || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
                 line += " (" + std::string(zmq_strerror(static_cast<int>(value))) + ")";

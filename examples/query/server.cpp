@@ -95,8 +95,9 @@ public:
                 on_subscription();
         }
         // end slide
-        out_.summary("answered ", answered_, " queries (", errors_, " errors), applied ", ticks_, " ticks, ",
-                     store_.size(), " symbols");
+        out_.summary("answered ", common::count_of(answered_, "query", "queries"), " (",
+                     common::count_of(errors_, "error", "errors"), "), applied ", common::count_of(ticks_, "tick", "ticks"),
+                     ", ", common::count_of(store_.size(), "symbol", "symbols"));
     }
 
 private:

@@ -183,6 +183,8 @@ std::string bind(zmq::socket_ref socket, const std::string& endpoint)
         std::string why = "cannot bind '" + endpoint + "': " + e.what();
         if (e.num() == EADDRINUSE) why += " (is another copy of this program running?)";
         if (e.num() == ENODEV) why += " (bind to an interface's address, or *)";
+        if (e.num() == EINVAL && endpoint.find("pgm://") != std::string::npos)
+            why += " (name the interface by its address: epgm://192.168.1.20;239.192.1.1:5600)";
         throw std::runtime_error(why);
     }
     auto bound = socket.get(zmq::sockopt::last_endpoint);

@@ -23,7 +23,10 @@ void connect(zmq::socket_ref socket, const std::string& endpoint)
     try {
         socket.connect(endpoint);
     } catch (const zmq::error_t& e) {
-        throw std::runtime_error("cannot connect to '" + endpoint + "': " + e.what());
+        std::string why = "cannot connect to '" + endpoint + "': " + e.what();
+        if (e.num() == EINVAL && endpoint.find("pgm://") != std::string::npos)
+            why += " (name the interface by its address: epgm://192.168.1.20;239.192.1.1:5600)";
+        throw std::runtime_error(why);
     }
 }
 

@@ -13,6 +13,7 @@
 
 #include "common/console.hpp"
 #include "common/monitor.hpp"
+#include "common/subscriptions.hpp"
 #include "common/stop.hpp"
 #include "protocol.hpp"
 #include "workflow.hpp"
@@ -59,7 +60,8 @@ public:
     {
         monitors_[0] = common::monitor_if(opts.role.monitor, ctx, tasks_, "tasks", out_);
         monitors_[1] = common::monitor_if(opts.role.monitor, ctx, feedback_, "feedback", out_);
-        monitors_[2] = common::monitor_if(opts.role.monitor, ctx, control_, "control", out_);
+        // A subscription over 512 bytes cuts its peer off (common/subscriptions.hpp).
+        monitors_[2] = common::limit_untrusted(ctx, control_, common::max_subscription_bytes, "control", out_, opts.role.monitor);
         for (const auto& ep : opts.tasks) out_.info("tasks on ", common::bind(tasks_, ep));
         for (const auto& ep : opts.feedback) out_.info("feedback on ", common::bind(feedback_, ep));
         for (const auto& ep : opts.control) out_.info("control on ", common::bind(control_, ep));

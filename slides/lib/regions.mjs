@@ -14,11 +14,12 @@ export const MAX_LINES = 15
 export const SOURCE_DIRS = ['examples', 'common']
 const SOURCE_EXTENSIONS = new Map([
   ['.cpp', 'cpp'], ['.hpp', 'cpp'], ['.h', 'cpp'], ['.cc', 'cpp'],
+  ['.py', 'python'], ['.java', 'java'],  // the peers in other languages (Python: '# slide: NAME')
 ])
 
-const OPEN = /^\s*\/\/ slide: (\S*)\s*$/
-const CLOSE = /^\s*\/\/ end slide\s*$/
-const LOOSE = /\/\/\s*(slide\b|end\s+slide\b)/ // anything that looks like a marker
+const OPEN = /^\s*(?:\/\/|#) slide: (\S*)\s*$/
+const CLOSE = /^\s*(?:\/\/|#) end slide\s*$/
+const LOOSE = /(?:\/\/|#)\s*(slide\b|end\s+slide\b)/ // anything that looks like a marker
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/
 
 function* sourceFiles(dir) {

@@ -43,7 +43,7 @@ TEST_CASE("the command line follows the project's conventions", "[program]")
     SECTION("--transport picks the default endpoints")
     {
         CHECK(f.run({"--transport", "ipc"}) == 0);
-        CHECK(f.bind == std::vector<std::string>{"ipc:///tmp/beyond-the-box/ticker"});
+        CHECK(f.bind == std::vector<std::string>{"ipc://" + common::ipc_folder() + "/ticker"});
     }
     SECTION("explicit endpoints win and repeat")
     {

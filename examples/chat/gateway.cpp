@@ -390,7 +390,7 @@ void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_tok
         }
     }
     bridge.close_all();
-    out.summary("stopped with ", bridge.size(), " people connected");
+    out.summary("stopped with ", bridge.size(), " people connected (", bridge.remembered(), " closed connections remembered)");
 }
 
 }  // namespace chat

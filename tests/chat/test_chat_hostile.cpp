@@ -125,7 +125,7 @@ TEST_CASE("gateway: 50 quick open/close connections in a row (a port scan) leave
     check_served(chat, *judy, "after 50 more that read the welcome");
 }
 
-TEST_CASE("gateway: a reader that stops reading is closed; the others get all 5000 lines", "[hostile]")
+TEST_CASE("gateway: a reader that stops reading is closed, and the others are served through 5000 lines", "[hostile]")
 {
     chat_with_gateway chat;
     auto staller = join(chat.listen, "staller", 4096);  // small window, and from now on never reads
@@ -174,7 +174,7 @@ TEST_CASE("gateway: a reader that stops reading is closed; the others get all 50
     CHECK(chat.gateway->lines_with("judy stopped reading").empty());
 }
 
-TEST_CASE("gateway: 3000 connections at once; the memory of closed ones does not stay", "[hostile]")
+TEST_CASE("gateway: 3000 connections at once, and the memory of closed ones does not stay", "[hostile]")
 {
     raise_file_limit();
     rlimit files{};

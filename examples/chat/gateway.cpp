@@ -47,12 +47,11 @@ namespace {
 using clock = std::chrono::steady_clock;
 
 // A connection that does not read: its queue holds this many lines (plus what
-// the kernel buffers); then lines to it are dropped, and after this many drops
-// in a row, or this long without a line going through, it is closed.
+// the kernel buffers); then lines to it are dropped, and after this long
+// without a line going through, it is closed.
 constexpr int send_queue = 100;
 constexpr int kernel_buffer = 64 * 1024;  // SO_SNDBUF per connection: no autotuning up to megabytes
 constexpr int backlog = 1024;              // connections waiting to be accepted (an audience joining at once)
-constexpr unsigned max_dropped = 100;
 constexpr auto stuck_for = 5s;
 // The kernel closes a connection whose data stays unacknowledged this long (or
 // whose reader keeps its window shut): ZMQ_TCP_MAXRT, TCP_USER_TIMEOUT on Linux.
@@ -143,6 +142,15 @@ public:
     // closes that did not go in, forget old closed ids.
     void sweep()
     {
+        const auto now = clock::now();
+        for (auto& [id, p] : people_) {
+            if (p.closing || p.dropped == 0 || now - p.stuck_since < stuck_for) continue;
+            p.closing = true;
+            if (const auto quiet = stuck_log_.allow())
+                out_.warn(p.chat ? p.chat->handle() : "someone", " stopped reading (", p.dropped, " lines dropped, none went through for ",
+                          std::chrono::duration_cast<std::chrono::seconds>(stuck_for).count(), " s): closing the connection",
+                          *quiet ? " (and " + std::to_string(*quiet) + " more since the last report)" : "");
+        }
         for (auto it = people_.begin(); it != people_.end();) {
             if (!it->second.closing) { ++it; continue; }
             if (it->second.chat) it->second.chat->leave();
@@ -255,12 +263,7 @@ private:
             p.gone = p.closing = true;
             return;
         }
-        if (p.dropped++ == 0) p.stuck_since = clock::now();
-        if (p.dropped < max_dropped && clock::now() - p.stuck_since < stuck_for) return;
-        p.closing = true;
-        if (const auto quiet = stuck_log_.allow())
-            out_.warn(p.chat ? p.chat->handle() : "someone", " stopped reading (", p.dropped, " lines dropped in a row): closing the connection",
-                      *quiet ? " (and " + std::to_string(*quiet) + " more since the last report)" : "");
+        if (p.dropped++ == 0) p.stuck_since = clock::now();  // sweep() closes it if this lasts
     }
 
     // slide: chat-gateway-stream-out
@@ -375,7 +378,7 @@ void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_tok
         }
     }
     bridge.close_all();
-    out.summary("stopped with ", bridge.size(), " people connected");
+    out.summary("stopped with ", bridge.size(), " people connected (", bridge.remembered(), " closed connections remembered)");
 }
 
 }  // namespace chat

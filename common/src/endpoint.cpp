@@ -3,11 +3,17 @@
 #include "common/codec.hpp"
 
 #include <array>
-#include <cstdlib>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <utility>
+#include <vector>
 
 namespace common {
 namespace {
@@ -46,13 +52,77 @@ int port_offset()
     return static_cast<int>(*offset);
 }
 
-std::string ipc_folder()
+// Refuses a folder that another user owns or can write to: they could bind
+// in our place and read what our clients send, or take our servers' names.
+void check_private(const std::filesystem::path& dir)
 {
-    const char* dir = std::getenv("BB_IPC_DIR");
-    return dir != nullptr && *dir != '\0' ? dir : "/tmp/beyond-the-box";
+    const auto fix = " (remove it, or set BB_IPC_DIR to a folder of your own)";
+    struct stat st{};
+    if (::lstat(dir.c_str(), &st) != 0)
+        throw std::runtime_error("cannot use the ipc folder " + dir.string() + ": " + std::strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        throw std::runtime_error("the ipc folder " + dir.string() + " is not a folder (a symbolic link?)" + fix);
+    if (st.st_uid != ::geteuid())
+        throw std::runtime_error("the ipc folder " + dir.string() + " belongs to another user (uid " +
+                                 std::to_string(st.st_uid) + "; you are " + std::to_string(::geteuid()) +
+                                 "): they could stand in for our servers" + fix);
+    if ((st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        throw std::runtime_error("the ipc folder " + dir.string() + " has mode " + mode +
+                                 ": it must be 0700, only yours (chmod 700 it, or set BB_IPC_DIR to a folder of your own)");
+    }
 }
 
+// The ipc socket files this process bound: removed when it exits, unless
+// another process has bound the same name since (libzmq 4.3 leaves them).
+class bound_files {
+public:
+    void add(const std::filesystem::path& file)
+    {
+        struct stat st{};
+        if (::stat(file.c_str(), &st) != 0) return;
+        std::scoped_lock lock(mutex_);
+        files_.push_back({file, st.st_ino});
+    }
+    ~bound_files()
+    {
+        for (const auto& [file, inode] : files_)
+            if (struct stat st{}; ::lstat(file.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) && st.st_ino == inode)
+                ::unlink(file.c_str());
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<std::pair<std::filesystem::path, ino_t>> files_;
+};
+bound_files bound_ipc_files;
+
 }  // namespace
+
+std::string ipc_folder()
+{
+    if (const char* dir = std::getenv("BB_IPC_DIR"); dir != nullptr && *dir != '\0') return dir;
+    if (const char* run = std::getenv("XDG_RUNTIME_DIR"); run != nullptr && *run != '\0')
+        return std::string(run) + "/beyond-the-box";
+    const char* tmp = std::getenv("TMPDIR");
+    return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/beyond-the-box-" + std::to_string(::geteuid());
+}
+
+void use_ipc_endpoint(const std::string& endpoint)
+{
+    constexpr std::string_view ipc = "ipc://";
+    if (!endpoint.starts_with(ipc) || endpoint.starts_with("ipc://@")) return;
+    const std::filesystem::path folder = std::filesystem::path(endpoint.substr(ipc.size())).parent_path();
+    if (folder.empty() || folder != std::filesystem::path(ipc_folder())) return;  // a folder of the user's choice
+    // The default folder: made private (0700) if missing, and checked.
+    std::error_code ignored;
+    if (folder.has_parent_path()) std::filesystem::create_directories(folder.parent_path(), ignored);
+    if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST)
+        throw std::runtime_error("cannot create the ipc folder " + folder.string() + ": " + std::strerror(errno) +
+                                 " (set BB_IPC_DIR to a folder of your own)");
+    check_private(folder);
+}
 
 std::optional<transport> parse_transport(std::string_view text)
 {
@@ -101,13 +171,11 @@ service_endpoints endpoints_for(std::string_view service, transport t)
 
 std::string bind(zmq::socket_ref socket, const std::string& endpoint)
 {
-    constexpr std::string_view ipc = "ipc://";
-    if (endpoint.starts_with(ipc)) {
-        const std::filesystem::path path(endpoint.substr(ipc.size()));
-        if (path.has_parent_path() && !path.string().starts_with("@")) {
-            std::error_code ignored;  // bind reports the real problem, if any
-            std::filesystem::create_directories(path.parent_path(), ignored);
-        }
+    use_ipc_endpoint(endpoint);
+    if (endpoint.starts_with("ipc://") && !endpoint.starts_with("ipc://@")) {
+        const std::filesystem::path path(endpoint.substr(6));
+        std::error_code ignored;  // libzmq does not create it; bind reports the real problem, if any
+        if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ignored);
     }
     try {
         socket.bind(endpoint);
@@ -115,9 +183,13 @@ std::string bind(zmq::socket_ref socket, const std::string& endpoint)
         std::string why = "cannot bind '" + endpoint + "': " + e.what();
         if (e.num() == EADDRINUSE) why += " (is another copy of this program running?)";
         if (e.num() == ENODEV) why += " (bind to an interface's address, or *)";
+        if (e.num() == EINVAL && endpoint.find("pgm://") != std::string::npos)
+            why += " (name the interface by its address: epgm://192.168.1.20;239.192.1.1:5600)";
         throw std::runtime_error(why);
     }
-    return socket.get(zmq::sockopt::last_endpoint);
+    auto bound = socket.get(zmq::sockopt::last_endpoint);
+    if (bound.starts_with("ipc://") && !bound.starts_with("ipc://@")) bound_ipc_files.add(bound.substr(6));
+    return bound;
 }
 
 }  // namespace common

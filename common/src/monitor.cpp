@@ -2,10 +2,13 @@
 
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <vector>
 
 #include "common/codec.hpp"
 #include "common/stop.hpp"
+#include "common/subscriptions.hpp"
+#include "common/throttle.hpp"
 
 namespace common {
 
@@ -36,7 +39,7 @@ std::string event_name(std::uint16_t event)
 }
 
 socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std::string label,
-                               const console& out)
+                               const console& out, bool all_events, std::int64_t cut_over)
     : socket_(socket)
 {
     static std::atomic<unsigned> next_id{0};
@@ -46,8 +49,13 @@ socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std:
     events.connect(endpoint);
 
     // The PAIR socket moves to the reader thread, which alone uses it from now on.
-    reader_ = std::jthread([events = std::move(events), label = std::move(label), &out](std::stop_token stop) mutable {
+    reader_ = std::jthread([events = std::move(events), label = std::move(label), &out, all_events,
+                            cut_over](std::stop_token stop) mutable {
         std::vector<zmq::message_t> msg;
+        throttle cut_off;
+        // While a peer is down, libzmq retries (and says so) every reconnect
+        // interval: say it once, then every few seconds with a count.
+        std::map<std::string, throttle> retries;
         // slide: monitor-read
         while (common::recv(events, msg, stop)) {
             // Frame 1: event (u16 LE), value (u32 LE); frame 2: the endpoint.
@@ -57,7 +65,21 @@ socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std:
             const auto value = r.get<std::uint32_t>();
             if (event == ZMQ_EVENT_MONITOR_STOPPED) break;
         // end slide
+            if (cut_over > 0 && event == ZMQ_EVENT_DISCONNECTED) {
+                if (const auto suppressed = cut_off.allow())
+                    out.info(label, ": a peer left, or was cut off for a message over ", cut_over, " bytes",
+                             *suppressed ? " (" + std::to_string(*suppressed) + " more since)" : "");
+            }
+            if (!all_events) continue;
             std::string line = label + ": " + event_name(event) + " " + msg[1].to_string();
+            if (event == ZMQ_EVENT_CONNECT_RETRIED || event == ZMQ_EVENT_CONNECT_DELAYED) {
+                const auto [it, added] = retries.try_emplace(line, std::chrono::seconds(5));
+                const auto suppressed = it->second.allow();
+                if (!suppressed) continue;
+                if (*suppressed > 0) line += " (" + std::to_string(*suppressed) + " more times)";
+            } else if (event == ZMQ_EVENT_CONNECTED) {
+                std::erase_if(retries, [&](const auto& kv) { return kv.first.ends_with(" " + msg[1].to_string()); });
+            }
             if (event == ZMQ_EVENT_BIND_FAILED || event == ZMQ_EVENT_ACCEPT_FAILED ||
                 event == ZMQ_EVENT_CLOSE_FAILED || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
                 line += " (" + std::string(zmq_strerror(static_cast<int>(value))) + ")";
@@ -80,6 +102,13 @@ std::unique_ptr<socket_monitor> monitor_if(bool enabled, zmq::context_t& ctx, zm
 {
     if (!enabled) return nullptr;
     return std::make_unique<socket_monitor>(ctx, socket, std::move(label), out);
+}
+
+std::unique_ptr<socket_monitor> limit_untrusted(zmq::context_t& ctx, zmq::socket_ref socket, std::int64_t max_bytes,
+                                                std::string label, const console& out, bool all_events)
+{
+    socket.set(zmq::sockopt::maxmsgsize, max_bytes);
+    return std::make_unique<socket_monitor>(ctx, socket, std::move(label), out, all_events, max_bytes);
 }
 
 }  // namespace common

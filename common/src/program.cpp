@@ -19,10 +19,14 @@ zmq::context_t make_context()
 
 void connect(zmq::socket_ref socket, const std::string& endpoint)
 {
+    use_ipc_endpoint(endpoint);
     try {
         socket.connect(endpoint);
     } catch (const zmq::error_t& e) {
-        throw std::runtime_error("cannot connect to '" + endpoint + "': " + e.what());
+        std::string why = "cannot connect to '" + endpoint + "': " + e.what();
+        if (e.num() == EINVAL && endpoint.find("pgm://") != std::string::npos)
+            why += " (name the interface by its address: epgm://192.168.1.20;239.192.1.1:5600)";
+        throw std::runtime_error(why);
     }
 }
 
@@ -116,6 +120,9 @@ int program::run(int argc, char** argv, const std::function<void(zmq::context_t&
         auto ctx = make_context();
         role(ctx, stop.token());
         return 0;
+    } catch (const partial_result& e) {
+        console(name_).error(e.what());
+        return partial_result_status;
     } catch (const std::exception& e) {
         console(name_).error(e.what());
         return 1;

@@ -145,16 +145,14 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
     const common::console out(opts.role.name, opts.role.quiet);
     line_source input(ctx, opts);
     // Every line printed while someone types goes above their line.
-    auto print = [&](auto&&... parts) {
+    auto above = [&](const auto& emit) {
         if (input.terminal()) input.terminal()->hide();
-        out.info(parts...);
+        emit();
         if (input.terminal()) input.terminal()->show();
     };
-    auto warn = [&](auto&&... parts) {
-        if (input.terminal()) input.terminal()->hide();
-        out.warn(parts...);
-        if (input.terminal()) input.terminal()->show();
-    };
+    auto print = [&](auto&&... parts) { above([&] { out.info(parts...); }); };
+    auto warn = [&](auto&&... parts) { above([&] { out.warn(parts...); }); };
+    auto answer = [&](auto&&... parts) { above([&] { out.summary(parts...); }); };  // asked for: even with --quiet
 
     client_events events = opts.events;
     if (!events.on_notice) events.on_notice = [&](const std::string& text) { print(out.paint("-- " + text, common::colour::grey)); };
@@ -164,7 +162,7 @@ void run_client(zmq::context_t& ctx, const client_options& opts, std::stop_token
         else if (r.command == word::who) {
             std::string list;
             for (const auto& h : r.values) list += (list.empty() ? "" : ", ") + h;
-            print("present: ", list.empty() ? "nobody" : list);
+            answer("present: ", list.empty() ? "nobody" : list);
         }
         if (on_reply) on_reply(r);
     };

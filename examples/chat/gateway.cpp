@@ -5,6 +5,7 @@
 // (default tcp://127.0.0.1:5570); one SUB (default tcp://127.0.0.1:5571)
 // brings the room's messages, which go out to every connection.
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -14,11 +15,14 @@
 #include "common/console.hpp"
 #include "common/monitor.hpp"
 #include "common/stop.hpp"
+#include "common/throttle.hpp"
+#include "events.hpp"
 #include "session.hpp"
 
 namespace chat {
 
-constexpr std::size_t max_line_slack = 64;  // bytes past max_text before a line is cut
+constexpr std::size_t max_line_slack = 64;  // bytes past max_text before a line is dropped
+constexpr std::size_t batch = 1000;         // STREAM messages per turn, then the rest of the loop
 
 void add_options(common::program& prog, gateway_options& opts)
 {
@@ -40,14 +44,36 @@ void add_options(common::program& prog, gateway_options& opts)
 
 namespace {
 
+using clock = std::chrono::steady_clock;
+
+// A connection that does not read: its queue holds this many lines (plus what
+// the kernel buffers); then lines to it are dropped, and after this many drops
+// in a row, or this long without a line going through, it is closed.
+constexpr int send_queue = 100;
+constexpr int kernel_buffer = 64 * 1024;  // SO_SNDBUF per connection: no autotuning up to megabytes
+constexpr int backlog = 1024;              // connections waiting to be accepted (an audience joining at once)
+constexpr unsigned max_dropped = 100;
+constexpr auto stuck_for = 5s;
+// The kernel closes a connection whose data stays unacknowledged this long (or
+// whose reader keeps its window shut): ZMQ_TCP_MAXRT, TCP_USER_TIMEOUT on Linux.
+constexpr auto tcp_give_up = 10s;
+// How long the id of a connection we closed is remembered: libzmq may still
+// hand us its "closed" notice, which must not pass for a new connection.
+constexpr auto remember_closed = 5s;
+
 // One person on a raw TCP connection.
 struct person {
-    std::string partial;            // bytes of a line not yet complete
-    bool skipping = false;          // inside a line that was too long
+    line_splitter lines;
     std::unique_ptr<session> chat;  // once they gave a handle
     unsigned generation = 0;        // the session's, when last seen
-    bool closing = false;
+    unsigned dropped = 0;           // lines in a row that did not go out
+    clock::time_point stuck_since{};
+    bool closing = false;           // closed at the end of this turn
+    bool gone = false;              // libzmq no longer knows the connection
 };
+
+// What became of one write on the STREAM socket.
+enum class sent { yes, full, gone };
 
 class gateway {
 public:
@@ -60,40 +86,19 @@ public:
     {
         if (msg.size() != 2) return;
         const auto id = msg[0].to_string();
-        if (closed_.count(id)) return;  // its "closed" notice, after we closed it
         auto it = people_.find(id);
         if (msg[1].size() == 0) {
-            if (it == people_.end()) return opened(id);
-            if (it->second.chat) it->second.chat->leave();
-            out_.info(it->second.chat ? it->second.chat->handle() : "someone", " hung up");
-            people_.erase(it);
-            closed_.insert(id);
+            if (it != people_.end()) return hung_up(it);
+            if (!forget_closed(id)) opened(id);  // not the late notice of one we closed
             return;
         }
     // end slide
         if (it == people_.end()) return;
         auto& p = it->second;
-        for (char c : msg[1].to_string_view()) {
-            if (c != '\n') {
-                if (!p.skipping) p.partial += c;
-                if (p.partial.size() > opts_.conn.max_text + max_line_slack) {
-                    write(id, "! that line is too long: dropped\n");
-                    p.partial.clear();
-                    p.skipping = true;
-                }
-                continue;
-            }
-            if (!p.skipping) {
-                if (!p.partial.empty() && p.partial.back() == '\r') p.partial.pop_back();  // telnet
-                line(id, p, p.partial);
-            }
-            p.partial.clear();
-            p.skipping = false;
-        }
-        if (p.closing) {
-            close(id);
-            people_.erase(id);
-        }
+        // A person closed in this turn (stuck, or /quit) gets nothing more.
+        p.lines.feed(msg[1].to_string_view(), opts_.conn.max_text + max_line_slack,
+                     [&](const std::string& text) { if (!p.closing) line(id, p, text); },
+                     [&] { if (!p.closing) tell(id, p, "! that line is too long: dropped\n"); });
     }
 
     // A broadcast from the server, for everyone with a handle.
@@ -103,7 +108,7 @@ public:
         const std::string text = b.kind == word::msg ? "<" + b.handle + "> " + b.text + "\n"
                                  : "* " + b.handle + (b.kind == word::joined ? " joined\n" : b.kind == word::left ? " left\n" : " expired\n");
         for (auto& [id, p] : people_)
-            if (p.chat && p.chat->joined() && !(b.kind == word::msg && b.handle == p.chat->handle())) write(id, text);
+            if (p.chat && p.chat->joined() && !(b.kind == word::msg && b.handle == p.chat->handle())) tell(id, p, text);
     }
 
     void add_poll_items(std::vector<zmq::pollitem_t>& items)
@@ -117,9 +122,7 @@ public:
     {
         auto next = std::chrono::milliseconds(1000);
         any_joined_ = false;
-        for (auto it = people_.begin(); it != people_.end();) {
-            auto& [id, p] = *it;
-            ++it;
+        for (auto& [id, p] : people_) {
             if (!p.chat) continue;
             try {
                 p.chat->pump();
@@ -129,23 +132,49 @@ public:
                 p.generation = p.chat->generation();
                 any_joined_ = any_joined_ || p.chat->joined();
             } catch (const std::exception& e) {  // e.g. the handle is taken: ask again
-                write(id, std::string("! ") + e.what() + "\nYour handle? ");
+                tell(id, p, std::string("! ") + e.what() + "\nYour handle? ");
                 p.chat.reset();
             }
         }
         return next;
     }
 
+    // After each batch of work: close the connections marked for it, retry
+    // closes that did not go in, forget old closed ids.
+    void sweep()
+    {
+        for (auto it = people_.begin(); it != people_.end();) {
+            if (!it->second.closing) { ++it; continue; }
+            if (it->second.chat) it->second.chat->leave();
+            if (!it->second.gone) hang_up(it->first);
+            else remember(it->first);
+            it = people_.erase(it);
+        }
+        for (auto it = stuck_.begin(); it != stuck_.end();) {
+            const auto r = write(*it, {});
+            if (r == sent::full) { ++it; continue; }
+            remember(*it);
+            it = stuck_.erase(it);
+        }
+        while (!closed_order_.empty() && clock::now() - closed_order_.front().second > remember_closed) {
+            closed_.erase(closed_order_.front().first);
+            closed_order_.pop_front();
+        }
+    }
+
     void close_all()
     {
         for (auto& [id, p] : people_) {
             if (p.chat) p.chat->leave();
-            write(id, "-- the gateway is closing. Bye!\n");
-            close(id);
+            tell(id, p, "-- the gateway is closing. Bye!\n");
+            p.closing = true;
         }
+        sweep();
     }
 
     std::size_t size() const { return people_.size(); }
+    // Connection ids held besides people: closes not gone through yet, recent closes.
+    std::size_t remembered() const { return stuck_.size() + closed_.size(); }
     // A session reconnected since the last call (the server may have restarted).
     bool reconnected() { return std::exchange(reconnected_, false); }
     bool anyone_joined() const { return any_joined_; }  // at the last run_sessions()
@@ -155,27 +184,45 @@ private:
     {
         if (people_.size() >= opts_.max_people) {
             write(id, "! the chat is full, sorry\n");
-            return close(id);
+            return hang_up(id);
         }
-        people_.emplace(id, person{});
-        out_.info("someone connected (", people_.size(), " on TCP now)");
-        write(id, "Welcome to the ZeroMQ chat, room " + opts_.room + ". Your handle? ");
+        auto& p = people_.emplace(id, person{}).first->second;
+        if (const auto quiet = comings_.allow())
+            out_.info("someone connected (", people_.size(), " on TCP now", not_shown(*quiet), ")");
+        tell(id, p, "Welcome to the ZeroMQ chat, room " + opts_.room + ". Your handle? ");
+    }
+
+    void hung_up(std::map<std::string, person>::iterator it)
+    {
+        if (it->second.chat) it->second.chat->leave();
+        const auto who = it->second.chat ? it->second.chat->handle() : "someone";
+        people_.erase(it);  // nothing comes after this notice: nothing to remember
+        if (const auto quiet = comings_.allow())
+            out_.info(who, " hung up (", people_.size(), " on TCP now", not_shown(*quiet), ")");
+    }
+
+    static std::string not_shown(std::uint64_t n)
+    {
+        return n == 0 ? "" : "; " + std::to_string(n) + " more connections and hang-ups not shown";
     }
 
     void line(const std::string& id, person& p, const std::string& text)
     {
         if (text.empty()) return;
         if (!p.chat) {  // the first line is the handle
-            if (!valid_name(text)) return write(id, "! 1-24 characters of A-Z a-z 0-9 _ . - please. Your handle? ");
+            if (!valid_name(text)) return tell(id, p, "! 1-24 characters of A-Z a-z 0-9 _ . - please. Your handle? ");
+            auto to = [this, id](const std::string& words) {
+                if (auto it = people_.find(id); it != people_.end()) tell(id, it->second, words);
+            };
             client_events events;
-            events.on_notice = [this, id](const std::string& notice) { write(id, "-- " + notice + "\n"); };
-            events.on_reply = [this, id](const reply& r) {
-                if (!r.ok) return write(id, "! the server refused " + r.command + ": " + r.values[0] + "\n");
-                if (r.command == word::join) write(id, "-- type to talk; /who lists who is here, /quit leaves\n");
+            events.on_notice = [to](const std::string& notice) { to("-- " + notice + "\n"); };
+            events.on_reply = [to](const reply& r) {
+                if (!r.ok) return to("! the server refused " + r.command + ": " + r.values[0] + "\n");
+                if (r.command == word::join) to("-- type to talk; /who lists who is here, /quit leaves\n");
                 if (r.command != word::who) return;
                 std::string list;
                 for (const auto& h : r.values) list += (list.empty() ? "" : ", ") + h;
-                write(id, "-- present: " + list + "\n");
+                to("-- present: " + list + "\n");
             };
             p.chat = std::make_unique<session>(ctx_, opts_.conn, text, std::move(events), out_, opts_.role.monitor);
             p.generation = p.chat->generation();
@@ -183,39 +230,76 @@ private:
         }
         if (text == "/quit") {
             p.chat->leave();
-            write(id, "-- bye!\n");
+            tell(id, p, "-- bye!\n");
             p.closing = true;
         } else if (text == "/who") {
             p.chat->who();
         } else if (!p.chat->joined()) {
-            write(id, "! not in the chat yet: wait a moment\n");
+            tell(id, p, "! not in the chat yet: wait a moment\n");
         } else {
             p.chat->say(opts_.room, text);
         }
     }
 
-    // slide: chat-gateway-stream-out
-    // STREAM: [id][bytes] writes; [id][nothing] closes. Never waits: a
-    // connection that does not read loses lines, nobody else stalls.
-    void write(const std::string& id, const std::string& text)
+    // A line for one person. One that cannot go out is dropped; a connection
+    // that takes nothing for too long is closed. Nobody else waits for it.
+    void tell(const std::string& id, person& p, std::string_view text)
     {
-        stream_.send(zmq::buffer(id), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-        stream_.send(zmq::buffer(text), zmq::send_flags::dontwait);
+        if (p.closing) return;
+        const auto r = write(id, text);
+        if (r == sent::yes) {
+            p.dropped = 0;
+            return;
+        }
+        if (r == sent::gone) {
+            p.gone = p.closing = true;
+            return;
+        }
+        if (p.dropped++ == 0) p.stuck_since = clock::now();
+        if (p.dropped < max_dropped && clock::now() - p.stuck_since < stuck_for) return;
+        p.closing = true;
+        if (const auto quiet = stuck_log_.allow())
+            out_.warn(p.chat ? p.chat->handle() : "someone", " stopped reading (", p.dropped, " lines dropped in a row): closing the connection",
+                      *quiet ? " (and " + std::to_string(*quiet) + " more since the last report)" : "");
     }
-    void close(const std::string& id)
+
+    // slide: chat-gateway-stream-out
+    // STREAM: [id][bytes] writes; [id][nothing] closes. Never waits. If the id
+    // frame is refused (EAGAIN: that connection's queue is full; EHOSTUNREACH:
+    // it is gone), the socket still expects an id: the bytes must not follow.
+    sent write(const std::string& id, std::string_view bytes)
     {
-        stream_.send(zmq::buffer(id), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-        stream_.send(zmq::message_t(), zmq::send_flags::dontwait);
-        closed_.insert(id);
+        try {
+            if (!stream_.send(zmq::buffer(id), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return sent::full;
+        } catch (const zmq::error_t& e) {
+            if (e.num() != EHOSTUNREACH) throw;
+            return sent::gone;
+        }
+        stream_.send(zmq::buffer(bytes), zmq::send_flags::dontwait);  // after an id, always accepted
+        return sent::yes;
     }
     // end slide
+
+    void hang_up(const std::string& id)
+    {
+        if (write(id, {}) == sent::full) stuck_.insert(id);  // retried each turn; the kernel gives up after tcp_give_up
+        else remember(id);
+    }
+    void remember(const std::string& id)
+    {
+        if (closed_.insert(id).second) closed_order_.emplace_back(id, clock::now());
+    }
+    bool forget_closed(const std::string& id) { return stuck_.erase(id) + closed_.erase(id) > 0; }
 
     zmq::context_t& ctx_;
     const gateway_options& opts_;
     const common::console& out_;
     zmq::socket_ref stream_;
     std::map<std::string, person> people_;  // by STREAM connection id
-    std::set<std::string> closed_;          // ids are never reused: ignore late events
+    std::set<std::string> stuck_;           // closed by us, the close not gone in yet
+    std::set<std::string> closed_;          // closed by us lately: ignore their late notice
+    std::deque<std::pair<std::string, clock::time_point>> closed_order_;
+    common::throttle comings_, stuck_log_;  // a port scan must not flood the log
     bool reconnected_ = false, any_joined_ = false;
 };
 
@@ -238,7 +322,21 @@ void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_tok
                                          [](const std::string& ep) { return ep.starts_with("inproc://"); });
 
     zmq::socket_t stream(ctx, zmq::socket_type::stream);
-    auto monitor = common::monitor_if(opts.role.monitor, ctx, stream, "stream", out);
+    stream.set(zmq::sockopt::sndhwm, send_queue);
+    stream.set(zmq::sockopt::sndbuf, kernel_buffer);
+    stream.set(zmq::sockopt::backlog, backlog);
+    stream.set(zmq::sockopt::tcp_maxrt, static_cast<int>(std::chrono::milliseconds(tcp_give_up).count()));
+    // Its events: --monitor prints them; a failed accept (out of file descriptors) is always said.
+    event_pipe events(ctx, stream);
+    common::throttle accept_failures;
+    auto on_event = [&](std::uint16_t event, std::uint32_t value, const std::string& endpoint) {
+        if (opts.role.monitor) out.info(out.paint("monitor ", common::colour::grey), "stream: ", common::event_name(event), " ", endpoint);
+        if (event != ZMQ_EVENT_ACCEPT_FAILED) return;
+        if (const auto quiet = accept_failures.allow())
+            out.warn("cannot accept a connection on ", endpoint, ": ", zmq_strerror(static_cast<int>(value)),
+                     value == EMFILE || value == ENFILE ? " (out of file descriptors: ulimit -n, or --max-people)" : "",
+                     *quiet ? " (" + std::to_string(*quiet) + " more since the last report)" : "");
+    };
     for (const auto& ep : opts.listen) {
         const auto bound = common::bind(stream, ep);
         auto host = bound.substr(6, bound.rfind(':') - 6);
@@ -250,11 +348,13 @@ void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_tok
     std::vector<zmq::message_t> msg;
     auto wait = std::chrono::milliseconds(1000);
     while (!stop.stop_requested()) {
-        std::vector<zmq::pollitem_t> items{{stream.handle(), 0, ZMQ_POLLIN, 0}, {sub.handle(), 0, ZMQ_POLLIN, 0}};
+        std::vector<zmq::pollitem_t> items{{stream.handle(), 0, ZMQ_POLLIN, 0}, {sub.handle(), 0, ZMQ_POLLIN, 0}, events.poll_item()};
         bridge.add_poll_items(items);
         if (!common::poll(items, stop, wait) && stop.stop_requested()) break;
-        while (common::recv(stream, msg, stop, 0ms)) bridge.from_stream(msg);
-        while (common::recv(sub, msg, stop, 0ms)) {
+        events.drain(on_event);
+        for (std::size_t i = 0; i < batch && common::recv(stream, msg, stop, 0ms); ++i) bridge.from_stream(msg);
+        bridge.sweep();
+        for (std::size_t i = 0; i < batch && common::recv(sub, msg, stop, 0ms); ++i) {
             if (msg.size() == 1 && msg[0].to_string_view() == welcome) {
                 sub_welcomed = true;
                 continue;
@@ -263,7 +363,9 @@ void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_tok
             if (b) bridge.from_sub(*b);
             else out.warn("dropped a malformed broadcast: ", b.error());
         }
+        bridge.sweep();
         wait = bridge.run_sessions();
+        bridge.sweep();
         // As in the client: a tcp or ipc SUB comes back (and is welcomed) by
         // itself after a server restart; an inproc one never does.
         if (bridge.reconnected() && over_inproc) sub_welcomed = false;

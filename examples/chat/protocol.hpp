@@ -76,4 +76,36 @@ struct broadcast {
 };
 common::result<broadcast> parse_broadcast(common::frames frames, std::size_t max_text);
 
+// The gateway's raw TCP bytes, as lines: a line ends at '\n' (a '\r' before it
+// goes, for telnet). A line past max_line bytes is cut: too_long() once, and
+// the rest of it is skipped. Bytes of an unfinished line wait for the next feed.
+class line_splitter {
+public:
+    template <class OnLine, class OnTooLong>
+    void feed(std::string_view bytes, std::size_t max_line, OnLine on_line, OnTooLong too_long)
+    {
+        for (char c : bytes) {
+            if (c != '\n') {
+                if (!skipping_) partial_ += c;
+                if (partial_.size() > max_line) {
+                    too_long();
+                    partial_.clear();
+                    skipping_ = true;
+                }
+                continue;
+            }
+            if (!skipping_) {
+                if (!partial_.empty() && partial_.back() == '\r') partial_.pop_back();
+                on_line(partial_);
+            }
+            partial_.clear();
+            skipping_ = false;
+        }
+    }
+
+private:
+    std::string partial_;   // bytes of a line not yet complete
+    bool skipping_ = false; // inside a line that was too long
+};
+
 }  // namespace chat

@@ -1,16 +1,22 @@
 #include "security.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 #include "common/stop.hpp"
+#include "common/throttle.hpp"
 
 namespace chat {
 namespace {
 
 constexpr const char* zap_endpoint = "inproc://zeromq.zap.01";
 constexpr const char* zap_domain = "chat";
+constexpr auto zap_repeat_quiet = std::chrono::seconds(5);  // refusals: one log line per this, the rest counted
 
 std::string view(const zmq::message_t& frame) { return {static_cast<const char*>(frame.data()), frame.size()}; }
 
@@ -99,11 +105,16 @@ common::result<std::string> read_key_file(const std::filesystem::path& file)
 void write_keypair(const std::filesystem::path& dir, const std::string& name, const curve_keypair& keys)
 {
     std::filesystem::create_directories(dir);
+    // Created with its mode (umask can only take permissions away), and an
+    // existing file gets it before the key goes in: never readable by others.
     auto write = [&](const std::filesystem::path& file, const std::string& comment, const std::string& key, mode_t mode) {
-        std::ofstream out(file, std::ios::trunc);
-        out << "# " << comment << "\n" << key << "\n";
-        if (!out.flush()) throw std::runtime_error("cannot write " + file.string());
-        ::chmod(file.c_str(), mode);
+        const std::string text = "# " + comment + "\n" + key + "\n";
+        const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0) throw std::runtime_error("cannot write " + file.string() + ": " + std::strerror(errno));
+        const bool ok = ::fchmod(fd, mode) == 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+        const int error = errno;
+        ::close(fd);
+        if (!ok) throw std::runtime_error("cannot write " + file.string() + ": " + std::strerror(error));
     };
     write(dir / (name + ".key"), "CURVE secret key of '" + name + "' (Z85). Keep it private.", keys.secret_key, 0600);
     write(dir / (name + ".pub"), "CURVE public key of '" + name + "' (Z85). Share it.", keys.public_key, 0644);
@@ -183,6 +194,7 @@ zap_handler::zap_handler(zmq::context_t& ctx, const server_security& opts, const
     }
     thread_ = std::jthread([rep = std::move(rep), opts, &out](std::stop_token stop) mutable {
         std::vector<zmq::message_t> request;
+        common::throttle refusals(zap_repeat_quiet);
         // slide: chat-zap-handler
         while (common::recv(rep, request, stop)) {
             zap_verdict v;
@@ -192,7 +204,8 @@ zap_handler::zap_handler(zmq::context_t& ctx, const server_security& opts, const
                 v = {request.size() >= 2 ? view(request[1]) : "", "500", e.what(), ""};
             }
             if (v.status == "200") out.info("accepted ", v.reason);
-            else out.warn("refused ", v.reason);
+            else if (const auto quiet = refusals.allow())  // a guesser must not flood the log
+                out.warn("refused ", v.reason, *quiet ? " (and " + std::to_string(*quiet) + " more refusals since the last report)" : "");
         // end slide
             const std::string status_text = v.status == "200" ? "OK" : v.reason;
             auto reply = std::vector<zmq::message_t>{};

@@ -14,6 +14,7 @@
 #include "chat.hpp"
 #include "common/console.hpp"
 #include "common/monitor.hpp"
+#include "common/throttle.hpp"
 #include "events.hpp"
 #include "common/stop.hpp"
 
@@ -228,9 +229,15 @@ void run_server(zmq::context_t& ctx, const server_options& opts, std::stop_token
     // A client retrying with a bad key fails ten times a second: say it once per few seconds.
     event_pipe router_events(ctx, router), pub_events(ctx, pub);
     std::map<std::string, clock::time_point> last_said;
+    common::throttle pub_cut_off;
     auto on_event = [&](const char* label) {
         return [&, label](std::uint16_t event, std::uint32_t value, const std::string& endpoint) {
             if (opts.role.monitor) out.info(out.paint("monitor ", common::colour::grey), label, ": ", common::event_name(event), " ", endpoint);
+            // libzmq reports a frame over ZMQ_MAXMSGSIZE only as a disconnect (common/subscriptions.hpp).
+            if (event == ZMQ_EVENT_DISCONNECTED && std::string_view(label) == "pub")
+                if (const auto suppressed = pub_cut_off.allow())
+                    out.info("pub: a peer left, or was cut off for a message over ", opts.max_text + frame_overhead,
+                             " bytes", *suppressed ? " (" + std::to_string(*suppressed) + " more since)" : "");
             // Refused credentials are logged by the ZAP handler, which knows who it was.
             const auto why = event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "" : handshake_failure(event, value);
             if (why.empty()) return;

@@ -25,6 +25,7 @@
 #include <zmq.hpp>
 
 #include "chat.hpp"
+#include "common/codec.hpp"
 #include "common/program.hpp"
 
 namespace desk {
@@ -94,6 +95,17 @@ void run_web(zmq::context_t& ctx, const web_options& opts, std::stop_token stop)
 
 // Console: lines typed on stdin become requests (text: say it; /order N; /help).
 void run_console_input(zmq::context_t& ctx, const common::role_options& role, std::stop_token stop);
+
+// A request's frames, as the hub checks them: say TEXT (1-1024 bytes of UTF-8,
+// no control characters, no /command), order N (1-10000 positions), query TEXT.
+constexpr std::uint32_t max_positions = 10'000;  // in one order
+constexpr std::size_t max_say = chat::default_max_text;
+struct checked_request {
+    std::string command;  // say, order or query
+    std::string text;     // say, query
+    std::uint32_t tasks = 0;  // order
+};
+common::result<checked_request> check_request(const std::vector<std::string>& args);
 
 // One request to the hub, the way the web server and the console make them:
 // a DEALER of the caller's own for the call. Returns the reply's frames

@@ -21,8 +21,6 @@ namespace desk {
 
 constexpr std::size_t chat_history = 50;    // chat lines a late page is shown
 constexpr std::size_t max_orders = 20;      // orders a late page is shown
-constexpr std::uint32_t max_positions = 10'000;  // in one order
-constexpr std::size_t max_say = chat::default_max_text;
 constexpr auto actor_wait = 200ms;  // for an actor that is starting (its end of the pipe not yet connected)
 
 std::string pipe_endpoint(std::string_view actor) { return std::string(wiring::pipe_prefix) + std::string(actor); }
@@ -122,39 +120,27 @@ private:
 
     std::vector<std::string> answer(const std::vector<std::string>& args)
     {
-        const auto& command = args[0];
-        if (command == "say" && args.size() == 2) {
-            const auto& text = args[1];
-            if (text.empty() || text.size() > max_say || !common::valid_utf8(text))
-                return {"ERROR", "a chat line is 1 to 1024 bytes of UTF-8 text"};
-            if (text.starts_with("/")) return {"ERROR", "chat commands (/who, /room...) are not for the desk"};
-            for (const char c : text)
-                if (static_cast<unsigned char>(c) < 0x20) return {"ERROR", "a chat line has no control characters"};
-            auto line = text_message({text});
+        const auto r = check_request(args);
+        if (!r) return {"ERROR", r.error()};
+        if (r->command == "say") {
+            auto line = text_message({r->text});
             if (!common::send(chat_input_, line, stop_, actor_wait)) return {"ERROR", "the chat is not running"};
             return {"OK"};
         }
-        if (command == "order" && args.size() == 2) {
-            const auto tasks = common::parse_int(args[1]);
-            if (!tasks || *tasks < 1 || *tasks > max_positions) return {"ERROR", "an order has 1 to 10000 positions"};
+        if (r->command == "order") {
             auto* pipe = pipe_to(valuation_actor);
             if (pipe == nullptr) return {"ERROR", "this desk has no valuation"};
             const auto id = std::to_string(++orders_made_);
-            auto order = text_message({"order", id, std::to_string(*tasks)});
+            auto order = text_message({"order", id, std::to_string(r->tasks)});
             if (!common::send(*pipe, order, stop_, actor_wait)) return {"ERROR", "the valuation is not running"};
             return {"OK", id};
         }
-        if (command == "query" && args.size() == 2) {
-            const auto& text = args[1];
-            if (text.empty() || text.size() > max_say || !common::valid_utf8(text)) return {"ERROR", "a query is 1 to 1024 bytes of UTF-8 text"};
-            auto* pipe = pipe_to(query_actor);
-            if (pipe == nullptr) return {"ERROR", "this desk has no query engine"};
-            const auto id = std::to_string(++queries_made_);
-            auto query = text_message({"query", id, text});
-            if (!common::send(*pipe, query, stop_, actor_wait)) return {"ERROR", "the query actor is not running"};
-            return {"OK", id};
-        }
-        return {"ERROR", "unknown request '" + common::printable(command) + "'"};
+        auto* pipe = pipe_to(query_actor);  // query
+        if (pipe == nullptr) return {"ERROR", "this desk has no query engine"};
+        const auto id = std::to_string(++queries_made_);
+        auto query = text_message({"query", id, r->text});
+        if (!common::send(*pipe, query, stop_, actor_wait)) return {"ERROR", "the query actor is not running"};
+        return {"OK", id};
     }
 
     zmq::socket_t* pipe_to(std::string_view actor)
@@ -179,6 +165,32 @@ private:
 void run_hub(zmq::context_t& ctx, const hub_options& opts, std::stop_token stop)
 {
     hub(ctx, opts, stop).run();
+}
+
+common::result<checked_request> check_request(const std::vector<std::string>& args)
+{
+    using failure = common::result<checked_request>;
+    if (args.size() == 2 && args[0] == "say") {
+        const auto& text = args[1];
+        if (text.empty() || text.size() > max_say || !common::valid_utf8(text))
+            return failure::failure("a chat line is 1 to 1024 bytes of UTF-8 text");
+        if (text.starts_with("/")) return failure::failure("chat commands (/who, /room...) are not for the desk");
+        for (const char c : text)
+            if (static_cast<unsigned char>(c) < 0x20) return failure::failure("a chat line has no control characters");
+        return checked_request{"say", text};
+    }
+    if (args.size() == 2 && args[0] == "order") {
+        const auto tasks = common::parse_int(args[1]);
+        if (!tasks || *tasks < 1 || *tasks > max_positions) return failure::failure("an order has 1 to 10000 positions");
+        return checked_request{"order", {}, static_cast<std::uint32_t>(*tasks)};
+    }
+    if (args.size() == 2 && args[0] == "query") {
+        const auto& text = args[1];
+        if (text.empty() || text.size() > max_say || !common::valid_utf8(text))
+            return failure::failure("a query is 1 to 1024 bytes of UTF-8 text");
+        return checked_request{"query", text};
+    }
+    return failure::failure("unknown request '" + common::printable(args.empty() ? "" : args[0]) + "'");
 }
 
 std::vector<std::string> request(zmq::context_t& ctx, const std::vector<std::string>& frames, std::stop_token stop,

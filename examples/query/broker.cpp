@@ -12,6 +12,7 @@
 
 #include "common/console.hpp"
 #include "common/monitor.hpp"
+#include "common/subscriptions.hpp"
 #include "common/stop.hpp"
 #include "query.hpp"
 
@@ -73,8 +74,10 @@ void run_broker(zmq::context_t& ctx, const broker_options& opts, std::stop_token
     // end slide
     const std::array monitors{common::monitor_if(opts.role.monitor, ctx, frontend, "frontend", out),
                               common::monitor_if(opts.role.monitor, ctx, backend, "backend", out),
-                              common::monitor_if(opts.role.monitor, ctx, publishers, "publishers", out),
-                              common::monitor_if(opts.role.monitor, ctx, updates, "updates", out)};
+                              // Both take messages from peers: a frame over 512 bytes (an update is
+                              // far smaller) cuts its peer off (common/subscriptions.hpp).
+                              common::limit_untrusted(ctx, publishers, common::max_subscription_bytes, "publishers", out, opts.role.monitor),
+                              common::limit_untrusted(ctx, updates, common::max_subscription_bytes, "updates", out, opts.role.monitor)};
     for (const auto& ep : opts.frontend) out.info("clients send queries to ", common::bind(frontend, ep));
     for (const auto& ep : opts.backend) out.info("query-servers connect to ", common::bind(backend, ep));
     for (const auto& ep : opts.publishers) out.info("query-servers publish to ", common::bind(publishers, ep));

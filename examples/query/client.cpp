@@ -59,6 +59,27 @@ void client::open()
     for (const auto& ep : endpoints_) common::connect(*socket_, ep);
 }
 
+common::result<reply> decode_reply(common::frames msg)
+{
+    using failure = common::result<reply>;
+    if (msg.size() != 2 && msg.size() != 4) return failure::failure("a reply has 2 or 4 frames, not " + std::to_string(msg.size()));
+    reply r;
+    const auto status = msg[0].to_string_view();
+    if (status != word::ok && status != word::error) return failure::failure("a reply starts with OK or ERR, not '" + common::printable(status) + "'");
+    r.ok = status == word::ok;
+    r.text = msg[1].to_string();
+    if (!common::valid_utf8(r.text)) return failure::failure("a reply's text is not UTF-8");
+    if (msg.size() == 4) {
+        auto symbol = common::text_frame(msg[2], ticker::max_symbol_size, "symbol");
+        if (!symbol) return failure::failure(symbol.error());
+        auto state = decode_state(msg[3]);
+        if (!state) return failure::failure(state.error());
+        r.symbol = *symbol;
+        r.state = *state;
+    }
+    return r;
+}
+
 common::result<reply> client::ask(std::string_view text, std::stop_token stop)
 {
     using failure = common::result<reply>;
@@ -78,22 +99,7 @@ common::result<reply> client::ask(std::string_view text, std::stop_token stop)
         return failure::failure("no reply from " + endpoints_.front() + " after " + std::to_string(retries_ + 1) +
                                 (retries_ == 0 ? " attempt" : " attempts") + " of " + std::to_string(timeout_.count()) +
                                 " ms: is a query-server (or query-broker) running there?");
-    if (msg_.size() != 2 && msg_.size() != 4) return failure::failure("a reply has 2 or 4 frames, not " + std::to_string(msg_.size()));
-    reply r;
-    const auto status = msg_[0].to_string_view();
-    if (status != word::ok && status != word::error) return failure::failure("a reply starts with OK or ERR, not '" + common::printable(status) + "'");
-    r.ok = status == word::ok;
-    r.text = msg_[1].to_string();
-    if (!common::valid_utf8(r.text)) return failure::failure("a reply's text is not UTF-8");
-    if (msg_.size() == 4) {
-        auto symbol = common::text_frame(msg_[2], ticker::max_symbol_size, "symbol");
-        if (!symbol) return failure::failure(symbol.error());
-        auto state = decode_state(msg_[3]);
-        if (!state) return failure::failure(state.error());
-        r.symbol = *symbol;
-        r.state = *state;
-    }
-    return r;
+    return decode_reply(msg_);
 }
 
 common::result<reply> ask(zmq::context_t& ctx, const std::string& endpoint, std::string_view text,

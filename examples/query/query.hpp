@@ -59,6 +59,9 @@ struct reply {
     std::optional<symbol_state> state;   // SNAPSHOT
 };
 
+// A reply's frames, checked: [OK|ERR] [text] or, for SNAPSHOT, [OK] [text] [symbol] [state].
+common::result<reply> decode_reply(common::frames msg);
+
 // A REQ client with retries (the Lazy Pirate pattern): no reply within
 // timeout, it closes the socket, opens a new one and asks again, at most
 // `retries` more times. Use it from one thread.

@@ -12,6 +12,7 @@
 
 #include "common/console.hpp"
 #include "common/monitor.hpp"
+#include "common/subscriptions.hpp"
 #include "common/stop.hpp"
 #include "query.hpp"
 #include "store.hpp"
@@ -60,7 +61,8 @@ public:
     {
         feed_monitor_ = common::monitor_if(opts.role.monitor, ctx, feed_, "feed", out);
         router_monitor_ = common::monitor_if(opts.role.monitor, ctx, router_, "router", out);
-        xpub_monitor_ = common::monitor_if(opts.role.monitor, ctx, xpub_, "xpub", out);
+        // A subscription over 512 bytes cuts its peer off (common/subscriptions.hpp).
+        xpub_monitor_ = common::limit_untrusted(ctx, xpub_, common::max_subscription_bytes, "xpub", out, opts.role.monitor);
         feed_.set(zmq::sockopt::subscribe, "");
         for (const auto& ep : opts.feed) common::connect(feed_, ep);
         for (const auto& ep : opts.bind) out.info("answering queries on ", common::bind(router_, ep));
@@ -93,8 +95,9 @@ public:
                 on_subscription();
         }
         // end slide
-        out_.summary("answered ", answered_, " queries (", errors_, " errors), applied ", ticks_, " ticks, ",
-                     store_.size(), " symbols");
+        out_.summary("answered ", common::count_of(answered_, "query", "queries"), " (",
+                     common::count_of(errors_, "error", "errors"), "), applied ", common::count_of(ticks_, "tick", "ticks"),
+                     ", ", common::count_of(store_.size(), "symbol", "symbols"));
     }
 
 private:

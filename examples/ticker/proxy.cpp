@@ -10,6 +10,7 @@
 
 #include "common/console.hpp"
 #include "common/monitor.hpp"
+#include "common/subscriptions.hpp"
 #include "common/stop.hpp"
 #include "ticker.hpp"
 
@@ -86,8 +87,11 @@ void run_proxy(zmq::context_t& ctx, const proxy_options& opts, std::stop_token s
 
     zmq::socket_t frontend(ctx, zmq::socket_type::xsub);
     zmq::socket_t backend(ctx, zmq::socket_type::xpub);
-    auto front_monitor = common::monitor_if(opts.role.monitor, ctx, frontend, "xsub", out);
-    auto back_monitor = common::monitor_if(opts.role.monitor, ctx, backend, "xpub", out);
+    // Both sides take messages from peers: a frame over 512 bytes (a tick is
+    // far smaller) cuts its peer off (common/subscriptions.hpp).
+    const auto limit = common::max_subscription_bytes;
+    auto front_monitor = common::limit_untrusted(ctx, frontend, limit, "xsub", out, opts.role.monitor);
+    auto back_monitor = common::limit_untrusted(ctx, backend, limit, "xpub", out, opts.role.monitor);
     for (const auto& ep : opts.frontend_bind) out.info("publishers connect to ", common::bind(frontend, ep));
     for (const auto& ep : opts.connect) common::connect(frontend, ep);
     for (const auto& ep : opts.bind) out.info("subscribers connect to ", common::bind(backend, ep));

@@ -7,6 +7,7 @@
 
 #include "common/console.hpp"
 #include "common/monitor.hpp"
+#include "common/subscriptions.hpp"
 #include "common/stop.hpp"
 #include "market.hpp"
 #include "ticker.hpp"
@@ -39,6 +40,27 @@ void add_options(common::program& prog, pub_options& opts)
         }, ""))->type_name("N|max");
     prog.add_count(opts.count, "ticks");
     app.add_option("--seed", opts.seed, "Seed for reproducible prices (0: random)");
+    app.add_option("--sndhwm", opts.sndhwm, "Send queue limit per subscriber in messages (the high-water mark)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--sndbuf", opts.sndbuf, "Kernel send buffer per subscriber in bytes (0: the OS's, megabytes on loopback)")
+        ->check(CLI::NonNegativeNumber);
+    add_multicast_options(prog, opts.multicast_rate, opts.recovery_ivl);
+}
+
+void add_multicast_options(common::program& prog, int& rate, int& recovery_ivl)
+{
+    auto& app = prog.app();
+    app.add_option("--multicast-rate", rate, "pgm/epgm only: the most a publisher sends, in kbit/s (ZMQ_RATE)")
+        ->check(CLI::PositiveNumber)->type_name("KBIT/S");
+    app.add_option("--recovery-ivl", recovery_ivl,
+                   "pgm/epgm only: how long sent data stays available to repair a subscriber's losses (ZMQ_RECOVERY_IVL)")
+        ->check(CLI::NonNegativeNumber)->type_name("MS");
+}
+
+void set_multicast(zmq::socket_ref socket, int rate, int recovery_ivl)
+{
+    socket.set(zmq::sockopt::rate, rate);
+    socket.set(zmq::sockopt::recovery_ivl, recovery_ivl);
 }
 
 void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
@@ -49,7 +71,13 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
 
     // slide: ticker-pub-socket
     zmq::socket_t pub(ctx, zmq::socket_type::pub);
-    auto monitor = common::monitor_if(opts.role.monitor, ctx, pub, "pub", out);
+    set_multicast(pub, opts.multicast_rate, opts.recovery_ivl);  // epgm:// only
+    // A lagging subscriber's backlog then fills the high-water mark, where PUB
+    // drops for it alone, instead of hiding in megabytes of kernel buffer.
+    pub.set(zmq::sockopt::sndhwm, opts.sndhwm);
+    if (opts.sndbuf > 0) pub.set(zmq::sockopt::sndbuf, opts.sndbuf);
+    // A subscription over 512 bytes cuts its peer off (common/subscriptions.hpp).
+    auto monitor = common::limit_untrusted(ctx, pub, common::max_subscription_bytes, "pub", out, opts.role.monitor);
     for (const auto& ep : opts.bind)
         out.info("publishing on ", common::bind(pub, ep), " (seed ", seed, ")");
     for (const auto& ep : opts.connect) {
@@ -77,11 +105,11 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
         if (!out.quiet() && clock::now() - last_status >= status_interval) {
             last_status = clock::now();
             const std::chrono::duration<double> elapsed = last_status - start;
-            out.info(sent, " ticks sent (", static_cast<long>(sent / elapsed.count()), "/s)");
+            out.info(common::count_of(sent, "tick", "ticks"), " sent (", static_cast<long>(sent / elapsed.count()), "/s)");
         }
     }
     const std::chrono::duration<double> elapsed = clock::now() - start;
-    out.summary("sent ", sent, " ticks in ", elapsed.count(), " s");
+    out.summary("sent ", common::count_of(sent, "tick", "ticks"), " in ", elapsed.count(), " s");
 }
 
 }  // namespace ticker

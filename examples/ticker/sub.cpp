@@ -15,6 +15,8 @@ namespace ticker {
 using namespace std::chrono_literals;
 using clock = std::chrono::steady_clock;
 
+constexpr int slow_rcvbuf = 4096;  // bytes: what --slow gives the kernel's receive buffer
+
 void add_options(common::program& prog, sub_options& opts)
 {
     auto& app = prog.app();
@@ -25,6 +27,13 @@ void add_options(common::program& prog, sub_options& opts)
     prog.add_count(opts.count, "ticks");
     app.add_option("--slow", opts.slow, "Pause this many milliseconds after each tick, to play a slow subscriber")->type_name("MS")->default_str("0");
     app.add_option("--rcvhwm", opts.rcvhwm, "Receive queue limit in messages (the high-water mark)")->check(CLI::NonNegativeNumber);
+    app.add_option("--rcvbuf", opts.rcvbuf, "Kernel receive buffer in bytes (default: the OS's; with --slow: 4096)")->check(CLI::PositiveNumber);
+    // A slow subscriber's backlog should pile up where the high-water mark applies,
+    // not in the kernel's buffers (megabytes on loopback: tens of seconds of ticks).
+    prog.after_parse([&opts] {
+        if (opts.slow > 0ms && opts.rcvbuf < 0) opts.rcvbuf = slow_rcvbuf;
+    });
+    add_multicast_options(prog, opts.multicast_rate, opts.recovery_ivl);
 }
 
 namespace {
@@ -54,7 +63,8 @@ std::string rate(std::uint64_t received, clock::duration elapsed)
     const double seconds = std::chrono::duration<double>(elapsed).count();
     if (received < 2 || seconds <= 0) return "";
     char text[48];
-    std::snprintf(text, sizeof text, " (%.0f ticks/s)", static_cast<double>(received - 1) / seconds);
+    const double per_second = static_cast<double>(received - 1) / seconds;
+    std::snprintf(text, sizeof text, " (%.0f %s/s)", per_second, per_second < 1.5 ? "tick" : "ticks");
     return text;
 }
 
@@ -77,7 +87,7 @@ public:
     void report(clock::time_point now)
     {
         if (missed_ == 0) return;
-        out_.warn("missed ", missed_, " ticks: the publisher dropped them while this subscriber's queue was full");
+        out_.warn("missed ", common::count_of(missed_, "tick", "ticks"), ": the publisher dropped them while this subscriber's queue was full");
         missed_ = 0;
         last_report_ = now;
     }
@@ -97,6 +107,8 @@ void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
     // slide: ticker-sub-socket
     zmq::socket_t sub(ctx, zmq::socket_type::sub);
     sub.set(zmq::sockopt::rcvhwm, opts.rcvhwm);
+    if (opts.rcvbuf > 0) sub.set(zmq::sockopt::rcvbuf, opts.rcvbuf);
+    set_multicast(sub, opts.multicast_rate, opts.recovery_ivl);  // epgm:// only
     auto monitor = common::monitor_if(opts.role.monitor, ctx, sub, "sub", out);
     // Filtering is a prefix match on the first frame, done by the publisher.
     if (opts.symbols.empty()) sub.set(zmq::sockopt::subscribe, "");

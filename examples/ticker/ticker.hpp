@@ -25,6 +25,10 @@ struct pub_options {
     double rate = 10;                  // ticks per second; 0: as fast as possible
     std::uint64_t count = 0;           // stop after this many ticks (0: no limit)
     std::uint64_t seed = 0;            // 0: a random seed, printed at start
+    int multicast_rate = 100;          // kbit/s on pgm/epgm (ZMQ_RATE)
+    int recovery_ivl = 10000;          // ms of data kept for repairs on pgm/epgm (ZMQ_RECOVERY_IVL)
+    int sndhwm = 1000;                 // send queue limit per subscriber, in messages
+    int sndbuf = 16384;                // kernel send buffer per subscriber, bytes (0: the OS's)
 };
 void add_options(common::program& prog, pub_options& opts);
 void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop);
@@ -37,9 +41,15 @@ struct sub_options {
     std::uint64_t count = 0;           // stop after this many ticks (0: no limit)
     std::chrono::milliseconds slow{0}; // pause after each tick, to play a slow consumer
     int rcvhwm = 1000;                 // receive queue limit, in messages
+    int multicast_rate = 100;          // kbit/s on pgm/epgm (ZMQ_RATE): must match the publisher's
+    int recovery_ivl = 10000;          // ms a lost packet can still be repaired (ZMQ_RECOVERY_IVL)
+    int rcvbuf = -1;                   // kernel receive buffer, bytes (-1: the OS default; small with --slow)
     std::function<void(const tick&)> on_tick;  // instead of printing (tests, the desk)
 };
 void add_options(common::program& prog, sub_options& opts);
+// --multicast-rate and --recovery-ivl, shared by ticker-pub and ticker-sub.
+void add_multicast_options(common::program& prog, int& rate, int& recovery_ivl);
+void set_multicast(zmq::socket_ref socket, int rate, int recovery_ivl);  // before bind/connect
 void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop);
 
 // ticker-proxy: XSUB -> XPUB forwarder on zmq_proxy_steerable.

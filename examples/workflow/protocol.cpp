@@ -117,17 +117,38 @@ common::result<done> decode_done(common::frames msg)
     return d;
 }
 
-std::array<zmq::message_t, 2> encode_end(std::uint64_t batch)
+std::array<zmq::message_t, 2> encode(const end& e)
 {
-    return {type_frame(end_type), common::frame_writer(8).put(batch).done()};
+    return {type_frame(end_type), common::frame_writer(12).put(e.batch).put(e.waiting).done()};
 }
 
-common::result<std::uint64_t> decode_end(common::frames msg)
+common::result<end> decode_end(common::frames msg)
 {
-    using failure = common::result<std::uint64_t>;
+    using failure = common::result<end>;
     if (auto why = expect(msg, 2, end_type); !why.empty()) return failure::failure(why);
-    if (auto ok = common::expect_size(msg[1], 8, "batch"); !ok) return failure::failure(ok.error());
-    return common::frame_reader(msg[1]).get<std::uint64_t>();
+    if (auto ok = common::expect_size(msg[1], 12, "end"); !ok) return failure::failure(ok.error());
+    common::frame_reader r(msg[1]);
+    end e;
+    e.batch = r.get<std::uint64_t>();
+    e.waiting = r.get<std::uint32_t>();
+    return e;
+}
+
+std::array<zmq::message_t, 2> encode(const bye& b)
+{
+    return {type_frame(bye_type), common::frame_writer(16).put(b.batch).put(b.peer).done()};
+}
+
+common::result<bye> decode_bye(common::frames msg)
+{
+    using failure = common::result<bye>;
+    if (auto why = expect(msg, 2, bye_type); !why.empty()) return failure::failure(why);
+    if (auto ok = common::expect_size(msg[1], 16, "bye"); !ok) return failure::failure(ok.error());
+    common::frame_reader r(msg[1]);
+    bye b;
+    b.batch = r.get<std::uint64_t>();
+    b.peer = r.get<std::uint64_t>();
+    return b;
 }
 
 }  // namespace workflow

@@ -2,8 +2,10 @@
 // PUSH connects to the ventilator's feedback (tcp://127.0.0.1:5562), SUB to
 // its control (:5563). Counts each task once, in whatever order results come,
 // tells the ventilator which tasks are in (DONE) and passes HELLOs on to it;
-// shows progress, then the total; leaves on END, the ventilator's word that
-// it has every DONE.
+// shows progress, then the total. On END (the ventilator's word that it has
+// every DONE) it passes the workers' BYEs on, and leaves with a BYE of its own
+// on the END that says no worker is still awaited. A partial count at END
+// (the sink was restarted mid-batch) is a failure: exit status 3.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -23,7 +25,8 @@ using clock = std::chrono::steady_clock;
 constexpr auto redraw_interval = 100ms;  // wake at least this often to draw progress
 constexpr auto done_interval = 2ms;      // a DONE at most this often (or when it holds 1024 ids)
 constexpr auto end_check_interval = 10ms;  // while busy, look for END this often
-constexpr auto end_wait = 10s;           // once complete, how long to wait for END
+constexpr auto end_wait = 10s;           // once complete, how long to wait for END (a ventilator gone)
+constexpr auto bye_linger = 200ms;       // time for the sink's BYE to leave before the socket closes
 constexpr std::size_t max_burst = 1000;  // results taken in one go before looking at the rest
 
 void add_options(common::program& prog, sink_options& opts)
@@ -99,7 +102,8 @@ public:
 private:
     double elapsed() const { return std::chrono::duration<double>(clock::now() - t_.first).count(); }
 
-    // True when it is time to leave.
+    // True when it is time to leave: an END for this batch (or a newer one)
+    // that waits for no more workers' BYEs. The sink says BYE last.
     bool on_end(const std::vector<zmq::message_t>& msg)
     {
         const auto end = decode_end(msg);
@@ -107,8 +111,18 @@ private:
             out_.warn("dropped a malformed END: ", end.error());
             return false;
         }
-        if (*end != t_.report.batch) return false;  // another run's END
-        if (!t_.complete()) out_.warn("END came before every result: leaving with ", t_.done, " of ", t_.report.tasks);
+        if (end->batch < t_.report.batch) return false;  // an earlier run's END
+        if (end->waiting > 0) return false;              // stay: workers' BYEs are still to pass on
+        auto bye_msg = encode(bye{end->batch, sink_id});
+        send_feedback(bye_msg);
+        feedback_.set(zmq::sockopt::linger, static_cast<int>(bye_linger / 1ms));
+        if (end->batch != t_.report.batch)
+            throw common::partial_result("partial result: END for a batch this sink counted no result of"
+                                         " (was it restarted late in the batch?): no total");
+        if (!t_.complete())
+            throw common::partial_result("partial result: END came with " + std::to_string(t_.done) + " of " +
+                                         std::to_string(t_.report.tasks) + " tasks counted here (was this sink"
+                                         " restarted mid-batch? an earlier one counted the others): no total");
         return true;
     }
 
@@ -124,6 +138,12 @@ private:
             if (!h) return out_.warn("dropped a malformed HELLO: ", h.error());
             names_[h->worker] = h->name;
             auto relay = encode(*h);
+            send_feedback(relay);
+        } else if (type == bye_type) {
+            auto b = decode_bye(msg);
+            if (!b) return out_.warn("dropped a malformed BYE: ", b.error());
+            if (b->peer == sink_id) return out_.warn("dropped a malformed BYE: a worker's BYE with the sink's id 0");
+            auto relay = encode(*b);
             send_feedback(relay);
         } else {
             out_.warn("dropped a malformed message: unknown type '", common::printable(type), "' on the results socket");

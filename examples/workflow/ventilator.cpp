@@ -2,15 +2,18 @@
 // PULL binds for the sink's feedback (tcp://*:5562), PUB binds for control
 // (tcp://*:5563). Waits for workers to say HELLO, then hands out the batch,
 // keeping about 100 ms of work queued ahead of the workers; sends a task again
-// when its result is late; when the sink has counted every task, PUBlishes END.
+// when its result is late; when the sink has counted every task, PUBlishes END
+// every 100 ms until every worker, then the sink, has said BYE.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
 #include <map>
+#include <set>
 
 #include "common/console.hpp"
 #include "common/monitor.hpp"
+#include "common/subscriptions.hpp"
 #include "common/stop.hpp"
 #include "protocol.hpp"
 #include "workflow.hpp"
@@ -23,7 +26,8 @@ using clock = std::chrono::steady_clock;
 constexpr auto tick = 50ms;                     // how often to measure the rate and look for late tasks
 constexpr int ticks_of_lookahead = 2;           // keep about 2 ticks (100 ms) of work in flight...
 constexpr std::uint32_t min_in_flight_per_worker = 2;  // ...and never less than 2 tasks per worker
-constexpr auto end_linger = 1s;                 // time for END to leave before the PUB closes
+constexpr auto end_repeat = 100ms;              // END again this often: a SUB may connect late
+constexpr auto bye_wait = 3s;                   // a peer silent this long after END counts as gone
 
 void add_options(common::program& prog, ventilator_options& opts)
 {
@@ -56,7 +60,8 @@ public:
     {
         monitors_[0] = common::monitor_if(opts.role.monitor, ctx, tasks_, "tasks", out_);
         monitors_[1] = common::monitor_if(opts.role.monitor, ctx, feedback_, "feedback", out_);
-        monitors_[2] = common::monitor_if(opts.role.monitor, ctx, control_, "control", out_);
+        // A subscription over 512 bytes cuts its peer off (common/subscriptions.hpp).
+        monitors_[2] = common::limit_untrusted(ctx, control_, common::max_subscription_bytes, "control", out_, opts.role.monitor);
         for (const auto& ep : opts.tasks) out_.info("tasks on ", common::bind(tasks_, ep));
         for (const auto& ep : opts.feedback) out_.info("feedback on ", common::bind(feedback_, ep));
         for (const auto& ep : opts.control) out_.info("control on ", common::bind(control_, ep));
@@ -106,17 +111,46 @@ public:
         return true;
     }
 
-    // END: the workers leave, and the sink knows every DONE arrived.
+    // END, again every 100 ms (a SUB that connects late still hears it), until
+    // every worker has said BYE (the sink passes theirs on), then until the
+    // sink has said its own. A peer silent for 3 s counts as gone.
     void tell_everyone_to_leave()
     {
-        auto end = encode_end(batch_);
-        control_.set(zmq::sockopt::linger, static_cast<int>(end_linger / 1ms));
-        common::send(control_, end, stop_);  // PUB never blocks: its mute state drops
-        char elapsed[32];
-        std::snprintf(elapsed, sizeof elapsed, "%.2f s", std::chrono::duration<double>(clock::now() - start_).count());
-        out_.summary("batch complete: ", opts_.batch, " tasks in ", elapsed, "; ", sends_, " sends (",
+        const auto complete = clock::now();
+        out_.summary("batch complete: ", opts_.batch, " tasks in ", since(start_), "; ", sends_, " sends (",
                      sends_ - opts_.batch, " again) to ", workers_.size(), workers_.size() == 1 ? " worker" : " workers",
-                     "; END sent");
+                     "; sending END");
+        auto phase = complete, next_end = complete;
+        bool sink_phase = false;
+        std::vector<std::string> gone;  // workers silent after END
+        std::vector<zmq::message_t> msg;
+        while (!stop_.stop_requested()) {
+            const auto now = clock::now();
+            if (!sink_phase && (silent_workers().empty() || now - phase >= bye_wait)) {
+                for (auto& name : silent_workers()) {
+                    out_.warn("no BYE from ", name, " ", bye_wait / 1s, " s after END: counted as gone");
+                    gone.push_back(name);
+                }
+                sink_phase = true;  // now END says "waiting 0": the sink may leave
+                phase = next_end = now;
+            }
+            if (sink_phase && sink_bye_) break;
+            if (sink_phase && now - phase >= bye_wait) {
+                out_.warn("no BYE from the sink ", bye_wait / 1s, " s after END: counted as gone");
+                break;
+            }
+            if (now >= next_end) {
+                auto e = encode(end{batch_, sink_phase ? 0 : static_cast<std::uint32_t>(silent_workers().size())});
+                common::send(control_, e, stop_);  // PUB never blocks: its mute state drops
+                next_end = now + end_repeat;
+            }
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(std::min(next_end, phase + bye_wait) - now);
+            if (common::recv(feedback_, msg, stop_, std::max(left, 0ms))) on_feedback(msg);
+        }
+        if (stop_.stop_requested()) return out_.summary("stopped while waiting for BYE");
+        out_.summary("END answered by ", workers_.size() - gone.size(), " of ", workers_.size(),
+                     workers_.size() == 1 ? " worker" : " workers", sink_bye_ ? " and the sink" : ", not the sink", " in ",
+                     since(complete));
     }
 
     void report_unfinished() const
@@ -125,6 +159,22 @@ public:
     }
 
 private:
+    static std::string since(clock::time_point t)
+    {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.2f s", std::chrono::duration<double>(clock::now() - t).count());
+        return text;
+    }
+
+    // Workers that said HELLO but no BYE yet, by name.
+    std::vector<std::string> silent_workers() const
+    {
+        std::vector<std::string> names;
+        for (const auto& [id, name] : workers_)
+            if (!byes_.contains(id)) names.push_back(name);
+        return names;
+    }
+
     bool is_repeat(std::uint32_t id) const { return sent_at_[id] != clock::time_point{}; }
 
     // A repeat always goes; a first send waits for room in the window.
@@ -171,6 +221,12 @@ private:
             for (auto id : d->ids) mark_done(id, now);
             // Grow the window as DONEs come in; each tick sets it from the rate.
             window_ = std::max(window_, done_this_tick_ * ticks_of_lookahead);
+        } else if (type == bye_type) {
+            auto b = decode_bye(msg);
+            if (!b) return out_.warn("dropped a malformed BYE: ", b.error());
+            if (b->batch != batch_ && b->batch != 0) return;  // an answer to an earlier run's END
+            if (b->peer == sink_id) sink_bye_ = b->batch == batch_;
+            else byes_.insert(b->peer);
         } else {
             out_.warn("dropped a malformed message: unknown type '", common::printable(type), "' on the feedback socket");
         }
@@ -225,6 +281,8 @@ private:
     const std::uint64_t batch_;  // the start time: a restarted ventilator's batch is newer
 
     std::map<std::uint64_t, std::string> workers_;  // id -> name
+    std::set<std::uint64_t> byes_;                  // workers that said BYE
+    bool sink_bye_ = false;
     std::vector<clock::time_point> sent_at_;        // per task; {} until first sent
     std::vector<bool> done_;
     std::deque<std::uint32_t> to_send_;             // repeats first, then the rest in order

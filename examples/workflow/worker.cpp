@@ -1,7 +1,8 @@
 // workflow-worker: PULL connects to the ventilator's tasks (default
 // tcp://127.0.0.1:5560), PUSH connects to the sink's results (:5561), SUB
 // connects to the ventilator's control (:5563). Says HELLO (again after each
-// idle second), values each task it is given and pushes the result; leaves on END.
+// idle second), values each task it is given and pushes the result; leaves on
+// END, saying BYE (which the sink passes on to the ventilator).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +21,7 @@ using clock = std::chrono::steady_clock;
 
 constexpr auto hello_interval = 1s;        // an idle worker says HELLO again this often
 constexpr auto end_check_interval = 10ms;  // a busy worker looks for END this often
+constexpr auto bye_linger = 200ms;         // time for the last BYE to leave before the socket closes
 
 void add_options(common::program& prog, worker_options& opts)
 {
@@ -45,10 +47,14 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
     for (const auto& ep : opts.results) common::connect(results, ep);
 
     // HELLO goes with the results: the sink passes it on to the ventilator.
-    const hello me{std::random_device{}() * 0x100000000ULL + std::random_device{}(), opts.role.name};
+    const hello me{(std::random_device{}() * 0x100000000ULL + std::random_device{}()) | 1, opts.role.name};  // never sink_id (0)
     auto say_hello = [&] {
         auto msg = encode(me);
         common::send(results, msg, stop, 0ms);  // never wait for it: it is said again when idle
+    };
+    auto say_bye = [&](std::uint64_t batch) {
+        auto msg = encode(bye{batch, me.worker});
+        common::send(results, msg, stop, 0ms);  // never wait: a lost BYE costs the ventilator 3 s, no more
     };
     say_hello();
     out.info("ready: tasks from ", opts.tasks.front(), ", results to ", opts.results.front());
@@ -56,6 +62,7 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
     const auto start = clock::now();
     std::uint64_t valued = 0;
     std::string why = "stopped";
+    bool heard_end = false;
     std::uint64_t finished = 0;  // with --stay: the last batch that ended; its tasks are stale
     auto stale = [&](const std::vector<zmq::message_t>& m) {
         const auto t = decode_task(m);
@@ -71,11 +78,20 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
         if (clock::now() >= look_for_end) {
             look_for_end = clock::now() + end_check_interval;
             if (common::recv(control, msg, stop, 0ms)) {
-                if (auto end = decode_end(msg); end && !opts.stay) { why = "the batch is complete"; break; }
-                else if (end) {
-                    if (*end > finished) out.info("batch complete: waiting for the next one");
-                    finished = std::max(finished, *end);
-                } else out.warn("dropped a malformed END: ", end.error());
+                const auto end = decode_end(msg);
+                if (!end) {
+                    out.warn("dropped a malformed END: ", end.error());
+                    continue;
+                }
+                if (!opts.stay) {
+                    say_bye(end->batch);
+                    heard_end = true;
+                    why = "the batch is complete";
+                    break;
+                }
+                if (end->waiting > 0) say_bye(end->batch);  // END comes again until the ventilator has it
+                if (end->batch > finished) out.info("batch complete: waiting for the next one");
+                finished = std::max(finished, end->batch);
                 continue;
             }
         }
@@ -101,6 +117,8 @@ void run_worker(zmq::context_t& ctx, const worker_options& opts, std::stop_token
         // end slide
         if (opts.on_task) opts.on_task(*t);
     }
+    if (!heard_end) say_bye(0);  // leaving by itself: the ventilator need not wait for it
+    results.set(zmq::sockopt::linger, static_cast<int>(bye_linger / 1ms));
     char elapsed[32];
     std::snprintf(elapsed, sizeof elapsed, "%.2f s", std::chrono::duration<double>(clock::now() - start).count());
     out.summary("leaving (", why, "): valued ", valued, valued == 1 ? " task" : " tasks", " in ", elapsed);

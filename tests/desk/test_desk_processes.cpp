@@ -121,10 +121,12 @@ TEST_CASE("web: desk serves the dashboard, events and requests, and Ctrl-C ends 
     CHECK(events.wait_for(R"(data: {"kind":"tick")"));
     const auto page = support::run({"/usr/bin/curl", "-sf", url});
     CHECK(page.output.find("<title>Trading desk") != std::string::npos);
-    const auto said = support::run({"/usr/bin/curl", "-s", "-XPOST", "--data", "over http", url + "chat"});
+    // A POST needs the dashboard's own Origin, as a browser's page sends it.
+    const auto origin = "Origin: " + url.substr(0, url.size() - 1);
+    const auto said = support::run({"/usr/bin/curl", "-s", "-XPOST", "-H", origin, "--data", "over http", url + "chat"});
     CHECK(said.output.starts_with(R"({"ok":true})"));
     CHECK(events.wait_for(R"("handle":"desk","text":"over http")"));
-    const auto refused = support::run({"/usr/bin/curl", "-s", "-XPOST", "--data", "-3", url + "order"});
+    const auto refused = support::run({"/usr/bin/curl", "-s", "-XPOST", "-H", origin, "--data", "-3", url + "order"});
     CHECK(refused.output.find(R"("ok":false)") != std::string::npos);
     desk.signal(SIGINT);
     CHECK(desk.wait_exit(5s) == 0);

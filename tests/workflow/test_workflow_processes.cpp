@@ -178,6 +178,7 @@ TEST_CASE("tcp: a worker reports and drops malformed tasks and goes on", "[tcp]"
     REQUIRE(common::recv(results, msg, {}, 10s));  // its HELLO
     REQUIRE(workflow::decode_hello(msg));
     CHECK(workflow::decode_hello(msg)->name == "w");
+    const auto worker_id = workflow::decode_hello(msg)->worker;
 
     auto send = [&](std::vector<std::string> parts) {
         std::vector<zmq::message_t> m;
@@ -205,10 +206,16 @@ TEST_CASE("tcp: a worker reports and drops malformed tasks and goes on", "[tcp]"
     bad_end.emplace_back("END", 3);
     bad_end.emplace_back("x", 1);
     zmq::send_multipart(control, bad_end);
-    auto end = workflow::encode_end(9);
+    auto end = workflow::encode(workflow::end{9, 1});
     zmq::send_multipart(control, end);
     INFO(worker.output());
     REQUIRE(worker.wait_exit(10s) == 0);
+    // Its BYE, for the sink to pass on (after any HELLO said again while idle).
+    do REQUIRE(common::recv(results, msg, {}, 10s));
+    while (workflow::type_of(msg) == workflow::hello_type);
+    const auto bye = workflow::decode_bye(msg);
+    REQUIRE(bye);
+    CHECK((bye->batch == 9 && bye->peer == worker_id));
     CHECK(worker.lines_with("dropped a malformed task").size() == 6);
     CHECK(worker.wait_for("expected 2 frames, got 1", 0ms));
     CHECK(worker.wait_for("expected 2 frames, got 3", 0ms));
@@ -216,7 +223,7 @@ TEST_CASE("tcp: a worker reports and drops malformed tasks and goes on", "[tcp]"
     CHECK(worker.wait_for("task frame must be 76 bytes, got 70", 0ms));
     CHECK(worker.wait_for("task id 3 is not below the task count 3", 0ms));
     CHECK(worker.wait_for("paths 0", 0ms));
-    CHECK(worker.wait_for("dropped a malformed END: batch frame must be 8 bytes, got 1", 0ms));
+    CHECK(worker.wait_for("dropped a malformed END: end frame must be 12 bytes, got 1", 0ms));
     CHECK(worker.wait_for("valued 1 task", 0ms));
 }
 
@@ -268,10 +275,26 @@ TEST_CASE("tcp: a sink drops malformed results and ignores unknown and duplicate
     std::sort(done.begin(), done.end());
     CHECK(done == std::vector<std::uint32_t>{0, 0, 1, 2});
 
-    auto end = workflow::encode_end(5);
+    // END waiting for a worker: the sink stays and passes that worker's BYE on;
+    // END waiting for none: it says its own BYE and leaves.
+    auto end_waiting = workflow::encode(workflow::end{5, 1});
+    zmq::send_multipart(control, end_waiting);
+    send(workflow::encode(workflow::bye{5, 1}));
+    auto next_bye = [&] {
+        do REQUIRE(common::recv(feedback, msg, {}, 10s));
+        while (workflow::type_of(msg) != workflow::bye_type);
+        const auto b = workflow::decode_bye(msg);
+        REQUIRE(b);
+        CHECK(b->batch == 5);
+        return b->peer;
+    };
+    CHECK(next_bye() == 1);
+    CHECK_FALSE(sink.wait_exit(0ms));
+    auto end = workflow::encode(workflow::end{5, 0});
     zmq::send_multipart(control, end);
     INFO(sink.output());
     REQUIRE(sink.wait_exit(10s) == 0);
+    CHECK(next_bye() == workflow::sink_id);
     CHECK(sink.lines_with("dropped a malformed").size() == 6);
     CHECK(sink.wait_for("dropped a malformed result: expected 2 frames, got 1", 0ms));
     CHECK(sink.wait_for("dropped a malformed result: result frame must be 48 bytes, got 40", 0ms));
@@ -347,12 +370,32 @@ TEST_CASE("tcp: a ventilator drops malformed feedback and finishes when every ta
     take_task();
     CHECK(ids == std::set<std::uint32_t>{0, 1, 2});
     raw({"DONE", done_frame(batch, {1, 2, 2})});
-    REQUIRE(common::recv(control, msg, {}, 10s));
-    CHECK(*workflow::decode_end(msg) == batch);
-
+    // END, waiting for the one worker; again until its BYE; then waiting for
+    // none, until the sink's BYE.
+    auto end_frame = [&] {
+        REQUIRE(common::recv(control, msg, {}, 10s));
+        const auto e = workflow::decode_end(msg);
+        REQUIRE(e);
+        CHECK(e->batch == batch);
+        return e->waiting;
+    };
+    CHECK(end_frame() == 1);
+    CHECK(end_frame() == 1);  // said again, 100 ms later
+    auto bye = [&](std::uint64_t peer) {
+        std::string body(16, '\0');
+        std::memcpy(body.data(), &batch, 8);
+        std::memcpy(body.data() + 8, &peer, 8);
+        raw({"BYE", body});
+    };
+    raw({"BYE", "short"});
+    bye(0x0101010101010101);
+    while (end_frame() != 0) {}
+    bye(0);
     INFO(vent.output());
     REQUIRE(vent.wait_exit(10s) == 0);
-    CHECK(vent.lines_with("dropped a malformed").size() == 3);
+    CHECK(vent.wait_for("END answered by 1 of 1 worker and the sink", 0ms));
+    CHECK(vent.lines_with("dropped a malformed").size() == 4);
+    CHECK(vent.wait_for("dropped a malformed BYE: bye frame must be 16 bytes, got 5", 0ms));
     CHECK(vent.wait_for("unknown type 'HI'", 0ms));
     CHECK(vent.wait_for("dropped a malformed HELLO: expected 3 frames, got 2", 0ms));
     CHECK(vent.wait_for("dropped a malformed DONE: done frame must be 8 + 4*N bytes", 0ms));

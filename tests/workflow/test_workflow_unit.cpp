@@ -88,8 +88,15 @@ TEST_CASE("every message survives encoding and decoding", "[protocol]")
     REQUIRE(d);
     CHECK(d->ids == std::vector<std::uint32_t>{1, 2, 3});
 
-    auto end_msg = to_vector(encode_end(42));
-    CHECK(*decode_end(end_msg) == 42);
+    auto end_msg = to_vector(encode(end{42, 3}));
+    const auto e = decode_end(end_msg);
+    REQUIRE(e);
+    CHECK((e->batch == 42 && e->waiting == 3));
+
+    auto bye_msg = to_vector(encode(bye{42, 99}));
+    const auto b = decode_bye(bye_msg);
+    REQUIRE(b);
+    CHECK((b->batch == 42 && b->peer == 99));
 }
 
 TEST_CASE("malformed messages are refused with a reason", "[protocol]")
@@ -121,5 +128,6 @@ TEST_CASE("malformed messages are refused with a reason", "[protocol]")
     CHECK_THAT(decode_result(frames({"RESULT", std::string(47, 'x')})).error(), ContainsSubstring("48 bytes, got 47"));
     CHECK_THAT(decode_hello(frames({"HELLO", std::string(8, 'x'), ""})).error(), ContainsSubstring("worker name is empty"));
     CHECK_THAT(decode_done(frames({"DONE", std::string(8, 'x')})).error(), ContainsSubstring("8 + 4*N bytes"));
-    CHECK_THAT(decode_end(frames({"END", "x"})).error(), ContainsSubstring("batch frame must be 8 bytes"));
+    CHECK_THAT(decode_end(frames({"END", std::string(8, 'x')})).error(), ContainsSubstring("end frame must be 12 bytes, got 8"));
+    CHECK_THAT(decode_bye(frames({"BYE", std::string(8, 'x')})).error(), ContainsSubstring("bye frame must be 16 bytes, got 8"));
 }

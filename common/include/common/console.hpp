@@ -4,6 +4,7 @@
 // written whole, in one write(2).
 #pragma once
 
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -52,5 +53,11 @@ private:
 
 // True when fd is a terminal and NO_COLOR is not set.
 bool colour_wanted(int fd);
+
+// "1 tick", "2 ticks": a count and its noun, for output read from the back of the room.
+inline std::string count_of(std::uint64_t n, std::string_view one, std::string_view many)
+{
+    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
 
 }  // namespace common

@@ -16,11 +16,11 @@ std::string_view to_string(transport t);
 
 // Where a named service binds and where its peers connect, for one transport:
 //   tcp     tcp://*:PORT               tcp://127.0.0.1:PORT
-//   ipc     ipc:///tmp/beyond-the-box/NAME (same for both sides)
+//   ipc     ipc://FOLDER/NAME              (same for both sides; FOLDER: ipc_folder())
 //   inproc  inproc://NAME              (same for both sides)
 // Every service has a fixed, documented tcp port (see endpoint.cpp).
 // Environment: BB_PORT_OFFSET adds to every default port; BB_IPC_DIR replaces
-// /tmp/beyond-the-box.
+// the ipc folder.
 struct service_endpoints {
     std::string bind;
     std::string connect;
@@ -31,8 +31,19 @@ service_endpoints endpoints_for(std::string_view service, transport t);
 // std::out_of_range for an unknown name.
 int default_port(std::string_view service);
 
+// The folder of the default ipc endpoints, private to the user: BB_IPC_DIR if
+// set, else $XDG_RUNTIME_DIR/beyond-the-box, else ${TMPDIR:-/tmp}/beyond-the-box-UID.
+std::string ipc_folder();
+
+// Before binding or connecting an ipc endpoint in the default folder: makes
+// the folder (mode 0700) if missing, and checks that it is a real folder, the
+// user's own, mode 0700; else throws std::runtime_error saying what is wrong.
+// Endpoints elsewhere are the user's choice, left as they are.
+void use_ipc_endpoint(const std::string& endpoint);
+
 // Binds and returns the endpoint actually bound (port resolved for "tcp://...:*").
-// Creates the folder of an ipc endpoint first, since libzmq does not.
+// For ipc: use_ipc_endpoint, creates the folder (libzmq does not), and removes
+// the socket file when the process exits (libzmq 4.3 leaves it).
 std::string bind(zmq::socket_ref socket, const std::string& endpoint);
 
 }  // namespace common

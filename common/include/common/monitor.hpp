@@ -5,6 +5,7 @@
 // bind/connect to see every event; destroy it before its socket.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,7 +18,10 @@ namespace common {
 
 class socket_monitor {
 public:
-    socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std::string label, const console& out);
+    // all_events false: only connections closed on a socket with a message
+    // size limit (cut_over > 0) are reported, rate-limited.
+    socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std::string label, const console& out,
+                   bool all_events = true, std::int64_t cut_over = -1);
     ~socket_monitor();
     socket_monitor(const socket_monitor&) = delete;
     socket_monitor& operator=(const socket_monitor&) = delete;

@@ -12,7 +12,8 @@
 //   }
 //
 // Exit status: 0 when the role ends or is stopped (SIGINT, SIGTERM, --duration);
-// 2 for a usage error (message on stderr); 1 for a runtime error (message on stderr).
+// 2 for a usage error (message on stderr); 1 for a runtime error (message on stderr);
+// 3 when a role ends with a partial result (partial_result: message on stderr).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -40,6 +41,13 @@ struct role_options {
 struct usage_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// A role that ran to its end but has only part of its result (e.g. a sink
+// restarted mid-batch): exit status 3, not success.
+struct partial_result : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+constexpr int partial_result_status = 3;
 
 enum class side { bind, connect };
 

@@ -1,0 +1,45 @@
+# Precompiled headers: CLI11, cppzmq and (for the tests) Catch2 cost seconds per
+# translation unit to parse; each is parsed once, into one header that every
+# target reuses (REUSE_FROM: a single PCH compile, not one per target).
+#   bb_pch_owner(target [headers...])   target compiles the shared PCH (plus headers)
+#   bb_share_pch(owner dir)             every C++ target defined under dir reuses it
+# Sharing is sound because every target builds with the same flags (bb_flags)
+# and no source defines a macro before its first #include (support/main.cpp,
+# which does, is left out). httplib.h is not in it: one file includes it.
+# ccache: PCH needs sloppiness pch_defines,time_macros; given CMAKE_CXX_COMPILER_LAUNCHER
+# = ccache, it is set here for this build's compiles.
+option(BB_PCH "Precompiled headers shared by every target" ON)
+
+set(BB_PCH_HEADERS <zmq.hpp> <zmq_addon.hpp> <CLI/CLI.hpp>
+    <algorithm> <array> <atomic> <chrono> <cstdint> <filesystem> <functional> <map> <mutex>
+    <optional> <string> <string_view> <thread> <vector>)
+
+if(BB_PCH AND CMAKE_CXX_COMPILER_LAUNCHER MATCHES "ccache")
+  set(CMAKE_CXX_COMPILER_LAUNCHER env CCACHE_SLOPPINESS=pch_defines,time_macros
+      ${CMAKE_CXX_COMPILER_LAUNCHER})
+endif()
+
+function(bb_pch_owner target)
+  if(BB_PCH)
+    target_precompile_headers(${target} PRIVATE ${BB_PCH_HEADERS} ${ARGN})
+  endif()
+endfunction()
+
+function(bb_share_pch owner dir)
+  if(NOT BB_PCH)
+    return()
+  endif()
+  get_property(targets DIRECTORY "${dir}" PROPERTY BUILDSYSTEM_TARGETS)
+  foreach(t IN LISTS targets)
+    get_target_property(type ${t} TYPE)
+    get_target_property(own ${t} PRECOMPILE_HEADERS)
+    get_target_property(reused ${t} PRECOMPILE_HEADERS_REUSE_FROM)
+    if(NOT t STREQUAL owner AND type MATCHES "^(EXECUTABLE|STATIC_LIBRARY|OBJECT_LIBRARY)$" AND NOT own AND NOT reused)
+      target_precompile_headers(${t} REUSE_FROM ${owner})
+    endif()
+  endforeach()
+  get_property(subdirs DIRECTORY "${dir}" PROPERTY SUBDIRECTORIES)
+  foreach(sub IN LISTS subdirs)
+    bb_share_pch(${owner} "${sub}")
+  endforeach()
+endfunction()

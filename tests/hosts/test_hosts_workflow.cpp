@@ -1,0 +1,111 @@
+// The workflow across hosts: ventilator and sink on one host, workers on two
+// others; and a worker host whose link goes down mid-batch.
+#include "catch.hpp"
+#include <sstream>
+
+#include "hosts.hpp"
+#include "portfolio.hpp"
+#include "process.hpp"
+
+using namespace std::chrono_literals;
+using support::process;
+
+namespace {
+
+// The one-host result: every task valued one after the other, as one worker would.
+std::string expected_value(std::uint32_t batch, std::uint32_t paths)
+{
+    std::int64_t total = 0;
+    for (std::uint32_t id = 0; id < batch; ++id) total += workflow::value(workflow::make_task(1, id, batch, paths)).value;
+    return workflow::format_micros(total);
+}
+
+std::string saw(process& p, std::string_view text)
+{
+    const auto line = p.wait_for(text, 20s);
+    INFO(p.output());
+    REQUIRE(line);
+    return *line;
+}
+
+// Ventilator and sink on "hub", workers started on the worker hosts.
+struct pipeline {
+    support::hosts net{"workflow", {"hub", "work1", "work2"}};
+    std::unique_ptr<process> ventilator, sink;
+    std::vector<std::unique_ptr<process>> workers;
+    std::string hub = net.address("hub");
+
+    pipeline(unsigned expected, std::uint32_t batch, std::uint32_t paths)
+    {
+        ventilator = std::make_unique<process>(net.on("hub", {
+            WORKFLOW_VENTILATOR, "--tasks", "tcp://*:5560", "--feedback", "tcp://*:5562", "--control", "tcp://*:5563",
+            "--workers", std::to_string(expected), "--batch", std::to_string(batch), "--paths", std::to_string(paths),
+            "--retry-after", "0.5", "--name", "ventilator"}));
+        saw(*ventilator, "control on");
+        // The sink reaches the ventilator by its address, as a worker host would.
+        sink = std::make_unique<process>(net.on("hub", {
+            WORKFLOW_SINK, "--results", "tcp://*:5561", "--feedback", "tcp://" + hub + ":5562",
+            "--control", "tcp://" + hub + ":5563", "--name", "sink"}));
+        saw(*sink, "results on");
+    }
+    process& add_worker(const std::string& host, const std::string& name)
+    {
+        workers.push_back(std::make_unique<process>(net.on(host, {
+            WORKFLOW_WORKER, "--tasks", "tcp://" + hub + ":5560", "--results", "tcp://" + hub + ":5561",
+            "--control", "tcp://" + hub + ":5563", "--name", name})));
+        return *workers.back();
+    }
+    std::string finish()
+    {
+        for (auto* p : {ventilator.get(), sink.get()}) {
+            INFO(p->output());
+            REQUIRE(p->wait_exit(60s) == 0);
+        }
+        const auto line = sink->wait_for("portfolio value ", 0ms);
+        INFO(sink->output());
+        REQUIRE(line);
+        std::istringstream in(line->substr(line->find("portfolio value ") + 16));
+        std::string value;
+        in >> value;
+        return value;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("workflow across hosts: workers on two hosts give the one-host total", "[hosts]")
+{
+    BB_HOSTS_OR_SKIP();
+    constexpr std::uint32_t batch = 40, paths = 100'000;
+    pipeline p(2, batch, paths);
+    p.add_worker("work1", "w1");
+    p.add_worker("work2", "w2");
+    CHECK(p.finish() == expected_value(batch, paths));
+    CHECK(p.ventilator->wait_for("all 2 workers are here", 0ms));
+    for (auto& w : p.workers) {
+        INFO(w->output());
+        CHECK(w->wait_exit(10s) == 0);
+        CHECK(w->wait_for("leaving (the batch is complete)", 0ms));
+    }
+}
+
+TEST_CASE("workflow across hosts: a worker host's link goes down mid-batch, same total", "[hosts]")
+{
+    BB_HOSTS_OR_SKIP();
+    constexpr std::uint32_t batch = 60, paths = 400'000;
+    pipeline p(1, batch, paths);
+    // The cut-off worker starts the batch alone, so it surely holds tasks from
+    // then on; round-robin keeps giving it every other task once the other is in.
+    p.add_worker("work2", "cut-off");
+    saw(*p.sink, "first result in");
+    auto& survivor = p.add_worker("work1", "survivor");
+    saw(*p.ventilator, "survivor joined mid-batch");
+    p.net.link("work2", false);
+    // Nothing comes back from work2: its tasks are sent again, to the survivor.
+    CHECK(p.finish() == expected_value(batch, paths));
+    CHECK(p.ventilator->wait_for("sending again", 0ms));
+    INFO(survivor.output());
+    CHECK(survivor.wait_exit(10s) == 0);
+    // The cut-off worker never hears END: it waits, as a worker does for a ventilator.
+    CHECK(!p.workers.front()->wait_exit(0ms));
+}

@@ -319,51 +319,57 @@ TEST_CASE("interop: the Python replica equals the server's SNAPSHOT after update
         return std::vector<std::string>{python, peer("ticker", "ticker_pub.py"), "--bind", ep, "--rate", "100", "--count", count,
                                         "--symbol", "AAPL", "--symbol", "MSFT", "--seed", seed, "--wait-subscribers", "1"};
     };
-    // The feed starts once the server and the replica are there (it waits for the server's
-    // subscription), so the replica has every update from the first (or a gap it heals).
-    const auto feed_ep = dir.ipc("feed");
-    process server({QUERY_SERVER, "--feed", feed_ep, "--bind", support::fresh_endpoint("ipc", dir, "q"),
-                    "--publish", support::fresh_endpoint("ipc", dir, "u")});
-    const auto queries = support::endpoint_in(ready(server, "answering queries on"));
-    const auto updates = support::endpoint_in(ready(server, "publishing updates on"));
-    process replica({python, peer("query", "query_client.py"), "--follow", "AAPL", "--connect", queries, "--updates", updates});
-    ready(replica, "snapshot: no ticks yet");
-    process feed(feed_args(feed_ep, "60", "1"));
-    exits_0(feed);  // 60 ticks, 30 of AAPL
-    ready(replica, "AAPL seq=30 ");
-    CHECK(replica_state(replica) == server_state(queries, "AAPL"));
+    // The server's sockets (the Python client's side) over tcp and ipc; the feed over ipc.
+    for (const std::string transport : {"tcp", "ipc"}) {
+        SECTION(transport)
+        {
+            // The feed starts once the server and the replica are there (it waits for the server's
+            // subscription), so the replica has every update from the first (or a gap it heals).
+            const auto feed_ep = dir.ipc("feed-" + transport);
+            process server({QUERY_SERVER, "--feed", feed_ep, "--bind", support::fresh_endpoint(transport, dir, "q"),
+                            "--publish", support::fresh_endpoint(transport, dir, "u")});
+            const auto queries = support::endpoint_in(ready(server, "answering queries on"));
+            const auto updates = support::endpoint_in(ready(server, "publishing updates on"));
+            process replica({python, peer("query", "query_client.py"), "--follow", "AAPL", "--connect", queries, "--updates", updates});
+            ready(replica, "snapshot: no ticks yet");
+            process feed(feed_args(feed_ep, "60", "1"));
+            exits_0(feed);  // 60 ticks, 30 of AAPL
+            ready(replica, "AAPL seq=30 ");
+            CHECK(replica_state(replica) == server_state(queries, "AAPL"));
 
-    // Every query kind, from Python.
-    const auto ask = [&](const std::string& query) { return support::run({python, peer("query", "query_client.py"), "--connect",
-                                                                           queries, query}); };
-    for (const auto& [query, expect] : std::vector<std::pair<std::string, std::string>>{
-             {"LAST AAPL", "AAPL last="}, {"STATS AAPL 5", "ticks=5"}, {"HISTORY AAPL 3", "seq=30"},
-             {"TOP 2 GAINERS", "\n2 "}, {"SYMBOLS", "MSFT ticks=30"}, {"SNAPSHOT AAPL", "state="}, {"HELP", "WATCH sym"}}) {
-        const auto r = ask(query);
-        INFO(query << ":\n" << r.output);
-        CHECK(r.status == 0);
-        CHECK_THAT(r.output, ContainsSubstring(expect));
+            // Every query kind, from Python.
+            const auto ask = [&](const std::string& query) { return support::run({python, peer("query", "query_client.py"), "--connect",
+                                                                                   queries, query}); };
+            for (const auto& [query, expect] : std::vector<std::pair<std::string, std::string>>{
+                     {"LAST AAPL", "AAPL last="}, {"STATS AAPL 5", "ticks=5"}, {"HISTORY AAPL 3", "seq=30"},
+                     {"TOP 2 GAINERS", "\n2 "}, {"SYMBOLS", "MSFT ticks=30"}, {"SNAPSHOT AAPL", "state="}, {"HELP", "WATCH sym"}}) {
+                const auto r = ask(query);
+                INFO(query << ":\n" << r.output);
+                CHECK(r.status == 0);
+                CHECK_THAT(r.output, ContainsSubstring(expect));
+            }
+            const auto nope = ask("LAST NOPE");
+            CHECK(nope.status == 1);
+            CHECK_THAT(nope.output, ContainsSubstring("no ticks for symbol 'NOPE'"));
+            const auto bad = ask("TOP 3 WINNERS");
+            CHECK(bad.status == 1);
+            CHECK_THAT(bad.output, ContainsSubstring("column 7"));
+            process watch({python, peer("query", "query_client.py"), "--connect", queries, "--updates", updates, "--watch", "AAPL > 1"});
+            ready(watch, "watching AAPL > 1");
+
+            // The feed restarts: sequence numbers begin at 1 again; the replica re-syncs.
+            process again(feed_args(feed_ep, "100", "7"));
+            exits_0(again);
+            ready(replica, "re-syncing");
+            ready(replica, "AAPL seq=50 ");
+            CHECK(replica_state(replica) == server_state(queries, "AAPL"));
+            ready(watch, "AAPL > 1: AAPL");
+            watch.signal(SIGINT);
+            exits_0(watch, 5s);
+            replica.signal(SIGTERM);
+            exits_0(replica, 5s);
+        }
     }
-    const auto nope = ask("LAST NOPE");
-    CHECK(nope.status == 1);
-    CHECK_THAT(nope.output, ContainsSubstring("no ticks for symbol 'NOPE'"));
-    const auto bad = ask("TOP 3 WINNERS");
-    CHECK(bad.status == 1);
-    CHECK_THAT(bad.output, ContainsSubstring("column 7"));
-    process watch({python, peer("query", "query_client.py"), "--connect", queries, "--updates", updates, "--watch", "AAPL > 1"});
-    ready(watch, "watching AAPL > 1");
-
-    // The feed restarts: sequence numbers begin at 1 again; the replica re-syncs.
-    process again(feed_args(feed_ep, "100", "7"));
-    exits_0(again);
-    ready(replica, "re-syncing");
-    ready(replica, "AAPL seq=50 ");
-    CHECK(replica_state(replica) == server_state(queries, "AAPL"));
-    ready(watch, "AAPL > 1: AAPL");
-    watch.signal(SIGINT);
-    exits_0(watch, 5s);
-    replica.signal(SIGTERM);
-    exits_0(replica, 5s);
 }
 
 TEST_CASE("interop: the Python query client gives up after 3 attempts when no server answers", "[interop]")

@@ -12,9 +12,15 @@ QUOTE = struct.Struct("<QqddddQ")     # seq time_ns price open bid ask volume (E
 ctx = zmq.Context.instance()
 
 
+def ipc_folder():  # as in common/src/endpoint.cpp: BB_IPC_DIR, else a folder of this user's own
+    env = os.environ.get
+    run = env("XDG_RUNTIME_DIR") and env("XDG_RUNTIME_DIR") + "/beyond-the-box"
+    return env("BB_IPC_DIR") or run or f"{env('TMPDIR') or '/tmp'}/beyond-the-box-{os.geteuid()}"
+
+
 def endpoint(transport, service, port):
     if transport == "ipc":
-        return f"ipc://{os.environ.get('BB_IPC_DIR') or '/tmp/beyond-the-box'}/{service}"
+        return f"ipc://{ipc_folder()}/{service}"
     return f"tcp://127.0.0.1:{port + int(os.environ.get('BB_PORT_OFFSET') or 0)}"
 
 

@@ -9,9 +9,16 @@ QUOTE = struct.Struct("<QqddddQ")  # seq, time_ns, price, open, bid, ask, volume
 PORT = 5556
 
 
+def ipc_folder():  # as in common/src/endpoint.cpp: BB_IPC_DIR, else a folder of this user's own
+    env = os.environ.get
+    run = env("XDG_RUNTIME_DIR") and env("XDG_RUNTIME_DIR") + "/beyond-the-box"
+    return env("BB_IPC_DIR") or run or f"{env('TMPDIR') or '/tmp'}/beyond-the-box-{os.geteuid()}"
+
+
 def default_bind(transport, service="ticker", port=PORT):
     if transport == "ipc":
-        return f"ipc://{os.environ.get('BB_IPC_DIR') or '/tmp/beyond-the-box'}/{service}"
+        os.makedirs(ipc_folder(), mode=0o700, exist_ok=True)  # private, as the C++ programs make it
+        return f"ipc://{ipc_folder()}/{service}"
     return f"tcp://*:{port + int(os.environ.get('BB_PORT_OFFSET') or 0)}"
 
 

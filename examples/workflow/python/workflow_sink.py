@@ -11,9 +11,16 @@ RESULT = struct.Struct("<QIIQqqQ")  # batch id count worker value analytic varia
 END, BYE = struct.Struct("<QI"), struct.Struct("<QQ")
 
 
+def ipc_folder():  # as in common/src/endpoint.cpp: BB_IPC_DIR, else a folder of this user's own
+    env = os.environ.get
+    run = env("XDG_RUNTIME_DIR") and env("XDG_RUNTIME_DIR") + "/beyond-the-box"
+    return env("BB_IPC_DIR") or run or f"{env('TMPDIR') or '/tmp'}/beyond-the-box-{os.geteuid()}"
+
+
 def endpoint(transport, service, port, bind=False):
     if transport == "ipc":
-        return f"ipc://{os.environ.get('BB_IPC_DIR') or '/tmp/beyond-the-box'}/{service}"
+        os.makedirs(ipc_folder(), mode=0o700, exist_ok=True)  # private, as the C++ programs make it
+        return f"ipc://{ipc_folder()}/{service}"
     return f"tcp://{'*' if bind else '127.0.0.1'}:{port + int(os.environ.get('BB_PORT_OFFSET') or 0)}"
 
 

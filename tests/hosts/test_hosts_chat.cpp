@@ -3,21 +3,15 @@
 // down until the clients notice, then comes back.
 #include "catch.hpp"
 
+#include "expect_line.hpp"
 #include "hosts.hpp"
 #include "process.hpp"
 
 using namespace std::chrono_literals;
+using hosts_test::expect_line;
 using support::process;
 
 namespace {
-
-std::string expect_line(process& p, std::string_view text, std::chrono::milliseconds timeout = 20s)
-{
-    const auto line = p.wait_for(text, timeout);
-    INFO(p.output());
-    REQUIRE(line);
-    return *line;
-}
 
 // Says numbered lines until `to` hears one: a subscriber that reconnects
 // misses what was said before its subscription arrived.

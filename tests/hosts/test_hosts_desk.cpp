@@ -3,21 +3,13 @@
 #include "catch.hpp"
 #include <csignal>
 
+#include "expect_line.hpp"
 #include "hosts.hpp"
 #include "process.hpp"
 
 using namespace std::chrono_literals;
+using hosts_test::expect_line;
 using support::process;
-
-namespace {
-
-void ready(process& p, std::string_view text)
-{
-    INFO(p.output());
-    REQUIRE(p.wait_for(text, 20s));
-}
-
-}  // namespace
 
 TEST_CASE("desk across hosts: services on three hosts, the desk on a fourth", "[hosts]")
 {
@@ -25,12 +17,12 @@ TEST_CASE("desk across hosts: services on three hosts, the desk on a fourth", "[
     support::hosts net("desk", {"desk", "market", "chat", "work"});
     const auto at = [&](const std::string& host, int port) { return "tcp://" + net.address(host) + ":" + std::to_string(port); };
     process pub(net.on("market", {TICKER_PUB, "--bind", "tcp://*:5556"}));
-    ready(pub, "publishing on");
+    expect_line(pub, "publishing on");
     process engine(net.on("market", {QUERY_SERVER, "--feed", at("market", 5556), "--bind", "tcp://*:5580",
                                      "--publish", "tcp://*:5581"}));
-    ready(engine, "answering queries on");
+    expect_line(engine, "answering queries on");
     process server(net.on("chat", {CHAT_SERVER, "--bind", "tcp://*:5570", "--publish", "tcp://*:5571"}));
-    ready(server, "broadcasts on");
+    expect_line(server, "broadcasts on");
     // The desk binds the workflow's sockets; the worker connects to the desk's host.
     process worker(net.on("work", {WORKFLOW_WORKER, "--tasks", at("desk", 5560), "--results", at("desk", 5561),
                                    "--control", at("desk", 5563), "--stay"}));

@@ -4,21 +4,15 @@
 #include "catch.hpp"
 #include <sstream>
 
+#include "expect_line.hpp"
 #include "hosts.hpp"
 #include "process.hpp"
 
 using namespace std::chrono_literals;
+using hosts_test::expect_line;
 using support::process;
 
 namespace {
-
-std::string expect_line(process& p, std::string_view text, std::chrono::milliseconds timeout = 20s)
-{
-    const auto line = p.wait_for(text, timeout);
-    INFO(p.output());
-    REQUIRE(line);
-    return *line;
-}
 
 // A number that follows `key` in text ("seq=12 last=189.25", "seq 12").
 double field(const std::string& text, const std::string& key)

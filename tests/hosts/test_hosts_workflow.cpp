@@ -3,11 +3,13 @@
 #include "catch.hpp"
 #include <sstream>
 
+#include "expect_line.hpp"
 #include "hosts.hpp"
 #include "portfolio.hpp"
 #include "process.hpp"
 
 using namespace std::chrono_literals;
+using hosts_test::expect_line;
 using support::process;
 
 namespace {
@@ -18,14 +20,6 @@ std::string expected_value(std::uint32_t batch, std::uint32_t paths)
     std::int64_t total = 0;
     for (std::uint32_t id = 0; id < batch; ++id) total += workflow::value(workflow::make_task(1, id, batch, paths)).value;
     return workflow::format_micros(total);
-}
-
-std::string saw(process& p, std::string_view text)
-{
-    const auto line = p.wait_for(text, 20s);
-    INFO(p.output());
-    REQUIRE(line);
-    return *line;
 }
 
 // Ventilator and sink on "hub", workers started on the worker hosts.
@@ -41,12 +35,12 @@ struct pipeline {
             WORKFLOW_VENTILATOR, "--tasks", "tcp://*:5560", "--feedback", "tcp://*:5562", "--control", "tcp://*:5563",
             "--workers", std::to_string(expected), "--batch", std::to_string(batch), "--paths", std::to_string(paths),
             "--retry-after", "0.5", "--name", "ventilator"}));
-        saw(*ventilator, "control on");
+        expect_line(*ventilator, "control on");
         // The sink reaches the ventilator by its address, as a worker host would.
         sink = std::make_unique<process>(net.on("hub", {
             WORKFLOW_SINK, "--results", "tcp://*:5561", "--feedback", "tcp://" + hub + ":5562",
             "--control", "tcp://" + hub + ":5563", "--name", "sink"}));
-        saw(*sink, "results on");
+        expect_line(*sink, "results on");
     }
     process& add_worker(const std::string& host, const std::string& name)
     {
@@ -97,9 +91,9 @@ TEST_CASE("workflow across hosts: a worker host's link goes down mid-batch, same
     // The cut-off worker starts the batch alone, so it surely holds tasks from
     // then on; round-robin keeps giving it every other task once the other is in.
     p.add_worker("work2", "cut-off");
-    saw(*p.sink, "first result in");
+    expect_line(*p.sink, "first result in");
     auto& survivor = p.add_worker("work1", "survivor");
-    saw(*p.ventilator, "survivor joined mid-batch");
+    expect_line(*p.ventilator, "survivor joined mid-batch");
     p.net.link("work2", false);
     // Nothing comes back from work2: its tasks are sent again, to the survivor.
     CHECK(p.finish() == expected_value(batch, paths));

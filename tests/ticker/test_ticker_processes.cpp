@@ -12,24 +12,14 @@
 #include "endpoints.hpp"
 #include "market.hpp"
 #include "process.hpp"
+#include "ticker_subscribers.hpp"
 
 using namespace std::chrono_literals;
 using support::process;
 
 namespace {
 
-// The symbols of the tick lines ticker-sub printed ("[name] AAPL  189.25 ...").
-std::vector<std::string> tick_symbols(const process& p)
-{
-    std::vector<std::string> symbols;
-    for (const auto& line : p.lines()) {
-        std::istringstream in(line);
-        std::string name, symbol;
-        double price = 0;
-        if (in >> name >> symbol >> price && price > 0) symbols.push_back(symbol);
-    }
-    return symbols;
-}
+using ticker_test::tick_symbols;
 
 std::unique_ptr<process> start_pub(const std::string& endpoint, std::vector<std::string> extra = {})
 {
@@ -51,17 +41,7 @@ void check_two_subscribers(const std::string& feed)
 {
     process apple({TICKER_SUB, "--connect", feed, "--symbol", "AAPL", "--count", "20", "--name", "apple"});
     process m_stocks({TICKER_SUB, "--connect", feed, "--symbol", "M", "--count", "20", "--name", "m"});
-    for (auto* sub : {&apple, &m_stocks}) {
-        INFO(sub->output());
-        REQUIRE(sub->wait_exit(30s) == 0);
-        CHECK(sub->wait_for("20 ticks received", 0ms));
-    }
-    const auto apples = tick_symbols(apple);
-    CHECK(apples.size() == 20);
-    for (const auto& s : apples) CHECK(s == "AAPL");
-    const auto ms = tick_symbols(m_stocks);
-    CHECK(ms.size() == 20);
-    for (const auto& s : ms) CHECK((s == "MSFT" || s == "META"));
+    ticker_test::check_apple_and_m(apple, m_stocks);
 }
 
 void check_publisher_and_subscribers(const std::string& transport)

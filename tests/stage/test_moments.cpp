@@ -27,10 +27,10 @@ std::string ready(process& p, std::string_view text)
 // slides/sections/example-ticker.md, "Mute state: a slow subscriber".
 TEST_CASE("ticker: the slow subscriber warns that it missed ticks, the other misses nothing", "[moments]")
 {
-    process pub({TICKER_PUB, "--bind", support::any_tcp, "--rate", "2000", "--sndhwm", "200", "--quiet"});
+    process pub({TICKER_PUB, "--bind", support::any_tcp, "--rate", "2000", "--sndhwm", "200"});
     const auto feed = ready(pub, "publishing on");
-    process slow({TICKER_SUB, "--connect", feed, "--slow", "2", "--rcvhwm", "100", "--quiet", "--name", "slow"});
-    process fast({TICKER_SUB, "--connect", feed, "--symbol", "AAPL", "--quiet", "--name", "fast"});
+    process slow({TICKER_SUB, "--connect", feed, "--slow", "2", "--rcvhwm", "100", "--name", "slow"});
+    process fast({TICKER_SUB, "--connect", feed, "--symbol", "AAPL", "--name", "fast"});
     ready(slow, "following");
     ready(fast, "following");
     const auto start = std::chrono::steady_clock::now();

@@ -13,7 +13,7 @@ namespace fuzz {
 
 class json_reader {
 public:
-    explicit json_reader(std::string_view text) : s_(text) {}
+    explicit json_reader(std::string text) : s_(std::move(text)) {}
 
     std::optional<std::string> string()
     {
@@ -84,14 +84,14 @@ public:
     }
     bool eat(std::string_view word)
     {
-        if (s_.substr(at_, word.size()) != word) return false;
+        if (std::string_view(s_).substr(at_, word.size()) != word) return false;
         at_ += word.size();
         return true;
     }
     bool at_end() const { return at_ == s_.size(); }
 
 private:
-    std::string_view s_;
+    std::string s_;
     std::size_t at_ = 0;
 };
 

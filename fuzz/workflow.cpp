@@ -27,9 +27,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(fuzz::same_frames(encode(*d), msg));
         FUZZ_CHECK(!d->ids.empty() && d->ids.size() <= max_done_ids);
     }
-    if (const auto b = decode_end(msg)) {
+    if (const auto e = decode_end(msg)) {
         ++accepted;
-        FUZZ_CHECK(fuzz::same_frames(encode_end(*b), msg));
+        FUZZ_CHECK(fuzz::same_frames(encode(*e), msg));
+    }
+    if (const auto b = decode_bye(msg)) {
+        ++accepted;
+        FUZZ_CHECK(fuzz::same_frames(encode(*b), msg));
     }
     FUZZ_CHECK(accepted <= 1);
     return 0;

@@ -73,7 +73,7 @@ public class ChatClient {
         sub.subscribe("*".getBytes());
         sub.subscribe(room.getBytes(StandardCharsets.UTF_8));
         sub.connect(subscribe);
-        ZMQ.Poller welcome = new ZMQ.Poller(1);  // the XPUB greets us once our subscriptions are in
+        ZMQ.Poller welcome = ctx.poller(1);  // the XPUB greets us once our subscriptions are in
         welcome.register(sub, ZMQ.Poller.POLLIN);
         while (welcome.poll(3000) == 0 || !recv(sub).equals(List.of("*WELCOME")))
             say("-- still waiting for the server (is it running? with PLAIN or CURVE it refuses JeroMQ 0.3.6)");
@@ -94,7 +94,7 @@ public class ChatClient {
         boolean joined = false, input = true;
         long messages = 0;
         while (count == 0 || messages < count) {
-            ZMQ.Poller poller = new ZMQ.Poller(2);
+            ZMQ.Poller poller = ctx.poller(2);
             poller.register(dealer, ZMQ.Poller.POLLIN);
             poller.register(sub, ZMQ.Poller.POLLIN);
             poller.poll(100);

@@ -96,7 +96,7 @@ public class WorkflowWorker {
         }));
         results.sendMore("HELLO"); results.sendMore(hello); results.send(name, ZMQ.DONTWAIT);
         System.out.println("[" + name + "] ready (Java)");
-        ZMQ.Poller poller = new ZMQ.Poller(2);
+        ZMQ.Poller poller = ctx.poller(2);
         poller.register(tasks, ZMQ.Poller.POLLIN);
         poller.register(control, ZMQ.Poller.POLLIN);
         long valued = 0, batchEnded = 0, lastTask = System.currentTimeMillis();

@@ -272,13 +272,14 @@ private:
     // it is gone), the socket still expects an id: the bytes must not follow.
     sent write(const std::string& id, std::string_view bytes)
     {
+        const auto more = zmq::send_flags::sndmore | zmq::send_flags::dontwait;
         try {
-            if (!stream_.send(zmq::buffer(id), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return sent::full;
+            if (!stream_.send(zmq::buffer(id), more)) return sent::full;
         } catch (const zmq::error_t& e) {
             if (e.num() != EHOSTUNREACH) throw;
             return sent::gone;
         }
-        stream_.send(zmq::buffer(bytes), zmq::send_flags::dontwait);  // after an id, always accepted
+        stream_.send(zmq::buffer(bytes), zmq::send_flags::dontwait);  // after an id: accepted
         return sent::yes;
     }
     // end slide

@@ -205,7 +205,8 @@ zap_handler::zap_handler(zmq::context_t& ctx, const server_security& opts, const
             }
             if (v.status == "200") out.info("accepted ", v.reason);
             else if (const auto quiet = refusals.allow())  // a guesser must not flood the log
-                out.warn("refused ", v.reason, *quiet ? " (and " + std::to_string(*quiet) + " more refusals since the last report)" : "");
+                out.warn("refused ", v.reason, *quiet ? " (and " + std::to_string(*quiet) +
+                                                            " more refusals since the last report)" : "");
         // end slide
             const std::string status_text = v.status == "200" ? "OK" : v.reason;
             auto reply = std::vector<zmq::message_t>{};

@@ -72,12 +72,13 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
     // slide: ticker-pub-socket
     zmq::socket_t pub(ctx, zmq::socket_type::pub);
     set_multicast(pub, opts.multicast_rate, opts.recovery_ivl);  // epgm:// only
-    // A lagging subscriber's backlog then fills the high-water mark, where PUB
-    // drops for it alone, instead of hiding in megabytes of kernel buffer.
+    // A lagging subscriber's backlog fills its queue (PUB drops for it alone),
+    // not megabytes of kernel buffer.
     pub.set(zmq::sockopt::sndhwm, opts.sndhwm);
     if (opts.sndbuf > 0) pub.set(zmq::sockopt::sndbuf, opts.sndbuf);
     // A subscription over 512 bytes cuts its peer off (common/subscriptions.hpp).
-    auto monitor = common::limit_untrusted(ctx, pub, common::max_subscription_bytes, "pub", out, opts.role.monitor);
+    auto monitor = common::limit_untrusted(ctx, pub, common::max_subscription_bytes, "pub", out,
+                                           opts.role.monitor);
     for (const auto& ep : opts.bind)
         out.info("publishing on ", common::bind(pub, ep), " (seed ", seed, ")");
     for (const auto& ep : opts.connect) {

@@ -4,6 +4,7 @@
 // (support::raw_tcp) stands in for the clients; browser.mjs --cross-origin
 // does the other origin in a real browser.
 #include "catch.hpp"
+#include "timing.hpp"
 #include <chrono>
 #include <csignal>
 #include <memory>
@@ -143,7 +144,7 @@ TEST_CASE("desk: with 64 event streams open a POST is answered in under 1 s and 
     }
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(slowest).count();
     WARN("slowest of 5 POSTs with 64 event streams open: " << ms << " ms");
-    CHECK(slowest < 1s);
+    CHECK(slowest < 1s * support::sanitizer_slowdown);  // the issue's bound (timing.hpp)
     CHECK(status_of(roundtrip(w.address, get(w.address, "/"))) == 200);
     // A stream that ends frees its place, once the desk sees it gone (at its next event).
     streams.pop_back();

@@ -210,7 +210,10 @@ TEST_CASE("gateway: 3000 connections at once, and the memory of closed ones does
     const auto rss_after = rss_of(*chat.gateway);
     figure("gateway RSS: ", rss_before, " KiB before, ", rss_open, " KiB with 3000 open, ", rss_closed,
            " KiB when they closed, ", rss_after, " KiB after 6000 more closed connections");
-    CHECK(rss_after - rss_closed < 8 * 1024);  // malloc's ups and downs; no growth per connection
+    // malloc's ups and downs; no growth per connection. Under ASan freed memory
+    // waits in its quarantine (256 MB), so RSS says nothing there: the exit
+    // summary's counts below are the check.
+    if (!support::under_sanitizer) CHECK(rss_after - rss_closed < 8 * 1024);
 
     chat.gateway->signal(SIGINT);
     REQUIRE(chat.gateway->wait_exit(5s) == 0);

@@ -383,3 +383,15 @@ void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_tok
 }
 
 }  // namespace chat
+
+#if defined(__SANITIZE_ADDRESS__)
+// A leak inside libzmq 4.3 (src/stream.cpp, stream_t::xsend): when the pipe of
+// a connection is terminated between the id frame and the data frame of one
+// send (the close of that connection is processed inside the second
+// zmq_send), the data frame is neither queued nor freed. At most one line per
+// connection that closes at that very moment; nothing in this code can avoid
+// it. Debian's libzmq has no symbols to single that frame out, so in the
+// programs that link the gateway LeakSanitizer leaves out what libzmq itself
+// allocated; leaks of this project's own allocations are still reported.
+extern "C" const char* __lsan_default_suppressions() { return "leak:libzmq.so\n"; }
+#endif

@@ -215,9 +215,12 @@ TEST_CASE("gateway: 3000 connections at once, and the memory of closed ones does
     // summary's counts below are the check.
     if (!support::under_sanitizer) CHECK(rss_after - rss_closed < 8 * 1024);
 
+    const auto stopping = clock_type::now();
     chat.gateway->signal(SIGINT);
-    REQUIRE(chat.gateway->wait_exit(5s) == 0);
+    const auto status = chat.gateway->wait_exit(5s);
+    figure("gateway stopped in ", ms(clock_type::now() - stopping), " ms");
     INFO(chat.gateway->output());
+    REQUIRE(status == 0);
     // judy and the newcomers of check_served may still be there; none of the 9000.
     const auto summary = chat.gateway->wait_for("stopped with", 0ms);
     REQUIRE(summary);

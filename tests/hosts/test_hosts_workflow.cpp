@@ -1,7 +1,6 @@
 // The workflow across hosts: ventilator and sink on one host, workers on two
 // others; and a worker host whose link goes down mid-batch.
 #include "catch.hpp"
-#include <sstream>
 
 #include "expect_line.hpp"
 #include "hosts.hpp"
@@ -58,10 +57,7 @@ struct pipeline {
         const auto line = sink->wait_for("portfolio value ", 0ms);
         INFO(sink->output());
         REQUIRE(line);
-        std::istringstream in(line->substr(line->find("portfolio value ") + 16));
-        std::string value;
-        in >> value;
-        return value;
+        return support::word_after(*line, "portfolio value ");
     }
 };
 

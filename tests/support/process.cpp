@@ -182,6 +182,14 @@ std::string endpoint_in(const std::string& line)
     throw std::runtime_error("no endpoint in line: " + line);
 }
 
+std::string word_after(const std::string& line, std::string_view label)
+{
+    const auto at = line.find(label);
+    if (at == std::string::npos) throw std::runtime_error("no '" + std::string(label) + "' in line: " + line);
+    const auto start = at + label.size();
+    return line.substr(start, line.find(' ', start) - start);
+}
+
 run_result run(std::vector<std::string> argv, std::chrono::milliseconds timeout)
 {
     process p(std::move(argv));

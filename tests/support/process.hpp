@@ -62,6 +62,8 @@ private:
 
 // The endpoint a program printed, e.g. "publishing on tcp://127.0.0.1:41234 (seed 7)".
 std::string endpoint_in(const std::string& line);
+// The word that follows `label` in a line, e.g. word_after(line, "portfolio value ").
+std::string word_after(const std::string& line, std::string_view label);
 
 // Runs a program to completion (bounded); returns its status and output.
 struct run_result {

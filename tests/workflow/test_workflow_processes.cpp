@@ -4,7 +4,6 @@
 #include <csignal>
 #include <cstring>
 #include <set>
-#include <sstream>
 #include <zmq_addon.hpp>
 
 #include "common/program.hpp"
@@ -90,10 +89,7 @@ struct pipeline {
         const auto line = sink->wait_for("portfolio value ", 0ms);
         INFO(sink->output());
         REQUIRE(line);
-        std::istringstream in(line->substr(line->find("portfolio value ") + 16));
-        std::string value;
-        in >> value;
-        return value;
+        return support::word_after(*line, "portfolio value ");
     }
 };
 

@@ -78,8 +78,12 @@ std::optional<std::string> hosts::unavailable()
         if (::access(script.c_str(), X_OK) != 0) return script + " is missing";
         if (::geteuid() != 0) return "not root: making network namespaces needs root (CAP_NET_ADMIN)";
         const auto probe = "bbt-" + std::to_string(::getpid()) + "-probe";
-        const auto r = run({"/bin/sh", "-c", "ip netns add " + probe + " && ip netns delete " + probe});
-        if (r.status != 0) return "cannot make a network namespace (ip netns add): " + r.output;
+        // Made, entered (ip netns exec remounts /sys: a chroot whose root is no
+        // mount point refuses), and removed.
+        const auto r = run({"/bin/sh", "-c", "ip netns add " + probe + " && ip netns exec " + probe + " true; s=$?; ip netns delete " +
+                                                 probe + "; exit $s"});
+        if (r.status != 0) return "cannot make and enter a network namespace (ip netns add, ip netns exec): " + r.output;
+        if (run({"/bin/sh", "-c", "command -v nc"}).status != 0) return "nc is missing (apt-get install netcat-openbsd)";
         return std::nullopt;
     }();
     return why;

@@ -37,12 +37,16 @@ void add_options(common::program& prog, client_options& opts)
     prog.add_count(opts.count, "updates or matches (--follow, --watch)");
     app.add_option("--rcvhwm", opts.rcvhwm, "Updates queue limit, in messages")->check(CLI::NonNegativeNumber);
     app.add_option("--slow", opts.slow, "Pause this many milliseconds after each update, to play a slow client")->type_name("MS")->default_str("0");
+    app.add_option("--rcvbuf", opts.rcvbuf, "Kernel receive buffer for updates in bytes (default: the OS's; with --slow: 4096)")
+        ->check(CLI::PositiveNumber);
     // Repeatable options take one value each time, so that a query after them stays the query.
     for (const char* name : {"--connect", "--updates", "--watch", "--follow"}) app.get_option(name)->allow_extra_args(false);
     prog.after_parse([&opts] {
         if (opts.timeout <= 0ms) throw common::usage_error("--timeout must be above 0");
         const int modes = !opts.query.empty() + (!opts.watch.empty() || !opts.follow.empty()) + opts.bot;
         if (modes > 1) throw common::usage_error("give one of: a query, --watch/--follow, --bot");
+        // A slow client's backlog piles up where the high-water marks apply, not in the kernel.
+        if (opts.slow > 0ms && opts.rcvbuf < 0) opts.rcvbuf = 4096;
     });
 }
 
@@ -264,6 +268,7 @@ bool follow(const common::console& out, client& c, zmq::context_t& ctx, const cl
     // wait in the queue, and those the snapshot already has are skipped.
     zmq::socket_t sub(ctx, zmq::socket_type::sub);
     sub.set(zmq::sockopt::rcvhwm, opts.rcvhwm);
+    if (opts.rcvbuf > 0) sub.set(zmq::sockopt::rcvbuf, opts.rcvbuf);
     auto monitor = common::monitor_if(opts.role.monitor, ctx, sub, "sub", out);
     const std::string token = random_token();
     for (const auto& symbol : opts.follow) sub.set(zmq::sockopt::subscribe, std::string(update_prefix) + symbol);

@@ -34,6 +34,8 @@ struct server_options {
     std::vector<std::string> publish_connect;  // XPUB connects: a broker's XSUB
     std::size_t history = 1000;                // ticks kept per symbol
     std::size_t max_watches = 1000;            // standing queries, all clients together
+    int sndhwm = 1000;                         // XPUB's queue limit per subscriber, in messages
+    int sndbuf = 16384;                        // its kernel send buffer per subscriber, bytes (0: the OS's)
     std::uint64_t drop_update = 0;             // test hook: never publish the update with this seq
 };
 void add_options(common::program& prog, server_options& opts);
@@ -116,6 +118,7 @@ struct client_options {
     int retries = 2;                         // attempts after the first
     std::uint64_t count = 0;                 // --watch/--follow: stop after N updates or matches
     int rcvhwm = 1000;                       // SUB's queue limit (a small one with --slow makes gaps)
+    int rcvbuf = -1;                         // SUB's kernel receive buffer, bytes (-1: the OS's; 4096 with --slow)
     std::chrono::milliseconds slow{0};       // pause after each update
     client_events events;
     bool bot = false;                        // ask built-in queries, one every bot_interval

@@ -40,6 +40,10 @@ void add_options(common::program& prog, server_options& opts)
     });
     app.add_option("--history", opts.history, "Ticks kept per symbol")->check(CLI::Range(1, 1000000));
     app.add_option("--max-watches", opts.max_watches, "Standing queries kept, all clients together")->check(CLI::NonNegativeNumber);
+    app.add_option("--sndhwm", opts.sndhwm, "Updates queue limit per subscriber, in messages (the high-water mark)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--sndbuf", opts.sndbuf, "Kernel send buffer per subscriber in bytes (0: the OS's, megabytes on loopback)")
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--drop-update", opts.drop_update, "Testing: never publish the update with this sequence number")->group("");
 }
 
@@ -63,6 +67,11 @@ public:
         router_monitor_ = common::monitor_if(opts.role.monitor, ctx, router_, "router", out);
         // A subscription over 512 bytes cuts its peer off (common/subscriptions.hpp).
         xpub_monitor_ = common::limit_untrusted(ctx, xpub_, common::max_subscription_bytes, "xpub", out, opts.role.monitor);
+        // A client that falls behind loses updates here, at the high-water
+        // mark, within seconds (it sees the gap and takes a snapshot), not
+        // after megabytes of kernel buffer.
+        xpub_.set(zmq::sockopt::sndhwm, opts.sndhwm);
+        if (opts.sndbuf > 0) xpub_.set(zmq::sockopt::sndbuf, opts.sndbuf);
         feed_.set(zmq::sockopt::subscribe, "");
         for (const auto& ep : opts.feed) common::connect(feed_, ep);
         for (const auto& ep : opts.bind) out.info("answering queries on ", common::bind(router_, ep));

@@ -8,6 +8,7 @@
 
 #include "endpoints.hpp"
 #include "process.hpp"
+#include "timing.hpp"
 
 using namespace std::chrono_literals;
 using support::process;
@@ -50,4 +51,65 @@ TEST_CASE("ticker: the slow subscriber warns that it missed ticks, the other mis
     INFO(fast.output());
     CHECK(fast.lines_with("missed").empty());
     CHECK(fast.wait_for("ticks received", 0ms));
+}
+
+namespace {
+
+// The sequence number in a replica's line "AAPL 189.20 high ... ticks 12  seq 31".
+std::uint64_t seq_in(const std::string& line) { return std::stoull(support::word_after(line, "seq ")); }
+
+}  // namespace
+
+// slides/sections/example-query.md, "The replica: snapshot, then updates": the
+// demo's topology and options (scripts/demo query), its publisher restarted
+// with --rate 200 as the notes say, the follow-AAPL replica stopped for ten
+// seconds (pkill -STOP), then let go on (pkill -CONT).
+TEST_CASE("query: a replica stopped for a while sees the gap and re-syncs as soon as it goes on", "[moments]")
+{
+    process pub({TICKER_PUB, "--bind", support::any_tcp, "--rate", "200"});
+    const auto feed = ready(pub, "publishing on");
+    process server({QUERY_SERVER, "--feed", feed, "--bind", support::any_tcp, "--publish", support::any_tcp, "--sndhwm", "10", "--sndbuf", "4096"});
+    const auto queries = ready(server, "answering queries on");
+    const auto updates = ready(server, "publishing updates on");
+    const std::vector<std::string> to{"--connect", queries, "--updates", updates, "--follow", "AAPL"};
+    auto args = [&](std::vector<std::string> more) {
+        std::vector<std::string> all{QUERY_CLIENT};
+        all.insert(all.end(), to.begin(), to.end());
+        all.insert(all.end(), more.begin(), more.end());
+        return all;
+    };
+    process replica(args({"--name", "follow-AAPL", "--rcvhwm", "1", "--rcvbuf", "4096"}));
+    process witness(args({"--name", "witness"}));  // reads at once: the feed's progress
+    // Its first line is the snapshot ("(snapshot)", or "(no ticks yet)": seq 0).
+    const auto snapshot = replica.wait_for("seq ", 30s);
+    INFO(replica.output());
+    REQUIRE(snapshot);
+    // An update applied after the snapshot ("... seq N+1"; the first line
+    // with that text is it, or a later one: the numbers only grow).
+    const auto next = std::to_string(seq_in(*snapshot) + 1);
+    const auto applied = replica.wait_for("seq " + next, 30s);
+    REQUIRE(applied);
+
+    replica.signal(SIGSTOP);
+    // What the notes say to wait: ten seconds, about 250 updates of AAPL at 200
+    // ticks/s over 8 symbols; here until the witness has seen them. About 155
+    // fit in the queues (10 at the XPUB, 1 at the SUB, the rest in libzmq's
+    // and the kernel's buffers of 4 KB each way): the rest are dropped.
+    const auto later = std::to_string(seq_in(*applied) + 250);
+    INFO(witness.output());
+    REQUIRE(witness.wait_for("seq " + later, 60s));
+    replica.signal(SIGCONT);
+    const auto gap = replica.wait_for("re-syncing", 5s * support::sanitizer_slowdown);
+    INFO(replica.output());
+    REQUIRE(gap);
+    CHECK_THAT(*gap, Catch::Matchers::ContainsSubstring("AAPL: expected update "));
+    // ...and takes a new snapshot at once (the line after the warning).
+    const auto snapshots = replica.lines_with("(snapshot)").size();
+    for (int i = 0; i < 100 && replica.lines_with("(snapshot)").size() == snapshots; ++i) replica.wait_for("\n", 100ms);
+    CHECK(replica.lines_with("(snapshot)").size() > snapshots);
+    for (auto* p : {&replica, &witness, &server, &pub}) {
+        p->signal(SIGINT);
+        CHECK(p->wait_exit(5s) == 0);
+    }
+    CHECK(witness.lines_with("re-syncing").empty());
 }

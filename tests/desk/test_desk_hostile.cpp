@@ -39,7 +39,9 @@ struct desk_web {
         if (stopped) return;
         stopped = true;
         desk.signal(SIGINT);
-        CHECK(desk.wait_exit(5s) == 0);
+        const auto status = desk.wait_exit(5s);
+        INFO(desk.output());
+        CHECK(status == 0);
     }
     bool stopped = false;
     std::string origin() const { return "http://" + address; }

@@ -14,10 +14,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::uint32_t test_batch = 40;
-constexpr std::uint32_t test_paths = 100'000;
+constexpr std::uint32_t inproc_batch = 40;
+constexpr std::uint32_t inproc_paths = 100'000;
 
-std::int64_t expected_value(std::uint32_t batch, std::uint32_t paths)
+std::int64_t expected_micros(std::uint32_t batch, std::uint32_t paths)
 {
     std::int64_t total = 0;
     for (std::uint32_t id = 0; id < batch; ++id) total += workflow::value(workflow::make_task(1, id, batch, paths)).value;
@@ -65,10 +65,10 @@ struct topology {
 
 TEST_CASE("inproc: 1 2 and 4 worker threads give the single-worker result", "[inproc]")
 {
-    const auto expected = expected_value(test_batch, test_paths);
+    const auto expected = expected_micros(inproc_batch, inproc_paths);
     for (unsigned n : {1U, 2U, 4U}) {
         INFO(n << " workers");
-        topology t(n, test_batch, test_paths);
+        topology t(n, inproc_batch, inproc_paths);
         std::vector<workflow::worker_options> crew;
         for (unsigned i = 0; i < n; ++i) crew.push_back(t.worker("worker-" + std::to_string(i)));
         common::thread_group roles;
@@ -80,10 +80,10 @@ TEST_CASE("inproc: 1 2 and 4 worker threads give the single-worker result", "[in
         const auto r = t.result.get();
         REQUIRE(r);
         CHECK(r->value == expected);
-        CHECK(r->tasks == test_batch);
+        CHECK(r->tasks == inproc_batch);
         std::uint64_t counted = 0;
         for (const auto& [name, tasks] : r->by_worker) counted += tasks;
-        CHECK(counted == test_batch);
+        CHECK(counted == inproc_batch);
         CHECK(r->by_worker.size() == n);
     }
 }
@@ -106,7 +106,7 @@ TEST_CASE("inproc: a worker thread stopped mid-batch loses its queued tasks and 
 
     auto r = t.result.get();
     REQUIRE(r);
-    CHECK(r->value == expected_value(batch, paths));
+    CHECK(r->value == expected_micros(batch, paths));
     // Its one result may be lost with it (linger 0): then it is valued again too.
     CHECK(r->by_worker["victim"] <= 1);
     CHECK(r->by_worker["victim"] + r->by_worker["survivor"] == batch);

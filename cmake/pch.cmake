@@ -43,3 +43,16 @@ function(bb_share_pch owner dir)
     bb_share_pch(${owner} "${sub}")
   endforeach()
 endfunction()
+
+# Unity builds: each library and each test program compiles as one translation
+# unit, so its files share one parse of the headers and one instantiation of
+# their templates (on 2 cores the whole build takes about a third less).
+# BB_UNITY=OFF compiles file by file (what an IDE or clangd sees either way).
+# Files of one target share a translation unit, so two of them cannot both
+# define a name in an anonymous namespace.
+option(BB_UNITY "Compile each library and test program as one translation unit" ON)
+function(bb_unity)
+  if(BB_UNITY)
+    set_target_properties(${ARGN} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 0)
+  endif()
+endfunction()

@@ -22,7 +22,7 @@
 namespace chat {
 
 constexpr std::size_t max_line_slack = 64;  // bytes past max_text before a line is dropped
-constexpr std::size_t batch = 1000;         // STREAM messages per turn, then the rest of the loop
+constexpr std::size_t per_turn = 1000;        // STREAM messages per turn, then the rest of the loop
 
 void add_options(common::program& prog, gateway_options& opts)
 {
@@ -356,9 +356,9 @@ void run_gateway(zmq::context_t& ctx, const gateway_options& opts, std::stop_tok
         bridge.add_poll_items(items);
         if (!common::poll(items, stop, wait) && stop.stop_requested()) break;
         events.drain(on_event);
-        for (std::size_t i = 0; i < batch && common::recv(stream, msg, stop, 0ms); ++i) bridge.from_stream(msg);
+        for (std::size_t i = 0; i < per_turn && common::recv(stream, msg, stop, 0ms); ++i) bridge.from_stream(msg);
         bridge.sweep();
-        for (std::size_t i = 0; i < batch && common::recv(sub, msg, stop, 0ms); ++i) {
+        for (std::size_t i = 0; i < per_turn && common::recv(sub, msg, stop, 0ms); ++i) {
             if (msg.size() == 1 && msg[0].to_string_view() == welcome) {
                 sub_welcomed = true;
                 continue;

@@ -18,7 +18,7 @@ constexpr const char* zap_endpoint = "inproc://zeromq.zap.01";
 constexpr const char* zap_domain = "chat";
 constexpr auto zap_repeat_quiet = std::chrono::seconds(5);  // refusals: one log line per this, the rest counted
 
-std::string view(const zmq::message_t& frame) { return {static_cast<const char*>(frame.data()), frame.size()}; }
+std::string frame_text(const zmq::message_t& frame) { return {static_cast<const char*>(frame.data()), frame.size()}; }
 
 std::string z85(const std::uint8_t* key)
 {
@@ -155,16 +155,16 @@ zap_verdict check_zap_request(common::frames request, const server_security& opt
 {
     // version, request id, domain, address, routing id, mechanism, credentials...
     zap_verdict v;
-    if (request.size() >= 2) v.request_id = view(request[1]);
+    if (request.size() >= 2) v.request_id = frame_text(request[1]);
     auto verdict = [&](std::string status, std::string reason, std::string user = {}) {
         v.status = std::move(status);
         v.reason = std::move(reason);
         v.user_id = std::move(user);
         return v;
     };
-    if (request.size() < 6 || view(request[0]) != "1.0") return verdict("500", "malformed ZAP request");
-    const auto address = view(request[3]);
-    const auto mechanism = view(request[5]);
+    if (request.size() < 6 || frame_text(request[0]) != "1.0") return verdict("500", "malformed ZAP request");
+    const auto address = frame_text(request[3]);
+    const auto mechanism = frame_text(request[5]);
     if (mechanism == "CURVE" && opts.curve()) {
         if (request.size() != 7 || request[6].size() != 32) return verdict("500", "malformed CURVE credentials");
         const auto key = z85(static_cast<const std::uint8_t*>(request[6].data()));
@@ -174,8 +174,8 @@ zap_verdict check_zap_request(common::frames request, const server_security& opt
     }
     if (mechanism == "PLAIN" && opts.plain()) {
         if (request.size() != 8) return verdict("500", "malformed PLAIN credentials");
-        const auto user = view(request[6]);
-        if (!password_matches(opts.password_file, user, view(request[7])))
+        const auto user = frame_text(request[6]);
+        if (!password_matches(opts.password_file, user, frame_text(request[7])))
             return verdict("400", "wrong user or password for '" + common::printable(user) + "' from " + address);
         return verdict("200", "user '" + common::printable(user) + "' from " + address, user);
     }
@@ -201,7 +201,7 @@ zap_handler::zap_handler(zmq::context_t& ctx, const server_security& opts, const
             try {
                 v = check_zap_request(request, opts);
             } catch (const std::exception& e) {  // e.g. the password file went away
-                v = {request.size() >= 2 ? view(request[1]) : "", "500", e.what(), ""};
+                v = {request.size() >= 2 ? frame_text(request[1]) : "", "500", e.what(), ""};
             }
             if (v.status == "200") out.info("accepted ", v.reason);
             else if (const auto quiet = refusals.allow())  // a guesser must not flood the log

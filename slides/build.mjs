@@ -41,7 +41,7 @@ export async function buildDecks({ decks = deckNames(), out = DEFAULT_OUT, html 
       const browser = process.env.CHROME_PATH || '/usr/bin/chromium'
       await marp(['--pdf', '--pdf-outlines', '--browser', 'chrome', '--browser-path', browser, '-o', files.pdf, md])
     }
-    log(`${deck}: ${result.sections.length} sections, ${result.excerpts.length} excerpts -> ${Object.values(files).join(', ')}`)
+    log(`${deck}: ${result.sections.length} sections, ${result.slides} slides, ${result.excerpts.length} excerpts -> ${Object.values(files).join(', ')}`)
     built.push({ ...result, ...files, regions })
   }
   return built

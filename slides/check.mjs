@@ -6,8 +6,11 @@
 //             and each rendered deck holds the current text of each region it shows
 //   demos     every `scripts/demo ...` command in the decks is one scripts/demo accepts
 //             (scripts/demo --dry-run), and every example section has one in its notes
+//   length    each deck fits its time: at most SLIDE_BUDGET slides, and the minutes its
+//             manifest plans ('# minutes: N' on every section's line, demos and questions
+//             included) add up to no more than the deck's length (talk-60: 60)
 //
-//   node check.mjs                    all three
+//   node check.mjs                    all four
 //   node check.mjs render demos       some of them
 // Prints one line per check and a summary line; exit status 1 when any failed.
 import { spawnSync } from 'node:child_process'
@@ -16,10 +19,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { buildDecks } from './build.mjs'
-import { deckNames, readManifest, ROOT, sectionNames } from './lib/assemble.mjs'
+import { deckNames, minutes, readManifest, ROOT, sectionNames } from './lib/assemble.mjs'
 import { MAX_LINES, regionText, scanRegions } from './lib/regions.mjs'
 
-const GROUPS = ['render', 'excerpts', 'demos']
+const GROUPS = ['render', 'excerpts', 'demos', 'length']
+// The most slides a deck may have: a slide is about a minute, and the demos and
+// questions need their time too.
+export const SLIDE_BUDGET = { 'talk-60': 44, 'talk-75': 52, 'talk-120': 82 }
 const DEMO_SCRIPT = join(ROOT, 'scripts', 'demo')
 
 let passed = 0
@@ -114,8 +120,10 @@ async function main(argv) {
         })
         check(`${b.deck}: works offline (nothing fetched from the network)`, () =>
           networkResources(html[b.deck]).map((r) => `network resource: ${r}`))
-        check(`${b.deck}: no directive left unexpanded`, () =>
-          /@excerpt/.test(html[b.deck]) ? ['"@excerpt" appears in the rendered deck'] : [])
+        check(`${b.deck}: no directive left unexpanded`, () => [
+          ...(/@excerpt/.test(html[b.deck]) ? ['"@excerpt" appears in the rendered deck'] : []),
+          ...(/<!--\s*decks\s*:/.test(b.markdown) ? ['a "<!-- decks: ... -->" line is left in the assembled deck'] : []),
+        ])
       }
       check('every section file is in at least one deck', () => {
         const used = new Set(deckNames().flatMap(readManifest))
@@ -170,6 +178,24 @@ async function main(argv) {
           const notes = [...text.matchAll(/<!--([\s\S]*?)-->/g)].map((m) => m[1]).join('\n')
           return demoCommands(notes).length ? [] : [`sections/${s}.md: no 'scripts/demo ...' in its notes`]
         }))
+    }
+    if (groups.includes('length')) {
+      for (const b of built) {
+        const length = minutes(b.deck)
+        const budget = SLIDE_BUDGET[b.deck]
+        const unplanned = b.entries.filter((e) => e.minutes === null)
+        const planned = b.entries.reduce((sum, e) => sum + (e.minutes ?? 0), 0)
+        const shown = Math.round(planned * 10) / 10
+        check(`${b.deck}: ${b.slides} slides (at most ${budget ?? '?'}), ${shown} minutes planned (of ${length})`, () => {
+          const problems = []
+          if (budget === undefined) problems.push(`no slide budget for '${b.deck}' in check.mjs (SLIDE_BUDGET)`)
+          else if (b.slides > budget) problems.push(`${b.slides} slides: ${b.slides - budget} over the budget of ${budget}; mark slides '<!-- decks: ... -->' to leave them out of this deck`)
+          if (!Number.isFinite(length)) problems.push(`the deck's name gives no length in minutes (talk-N)`)
+          else if (planned > length + 1e-9) problems.push(`${shown} minutes planned: ${Math.round((planned - length) * 10) / 10} more than the ${length} minutes of the talk`)
+          for (const e of unplanned) problems.push(`${e.file}:${e.line}: section '${e.name}' has no '# minutes: N'`)
+          return problems
+        })
+      }
     }
     return summary()
   } finally {

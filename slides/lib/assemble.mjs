@@ -22,16 +22,32 @@ export const deckNames = () =>
 export const sectionNames = () =>
   readdirSync(SECTIONS_DIR).filter((f) => f.endsWith('.md')).map((f) => basename(f, '.md')).sort()
 
-// A manifest: one section name per line, '#' starts a comment.
-export function readManifest(deck) {
+// A manifest: one section name per line, '#' starts a comment. A section's line
+// may end with '# minutes: N': the minutes planned for that section in this deck,
+// its demos (and, for the conclusion, the questions) included; N may be a decimal.
+const MINUTES = /#\s*minutes:\s*(\S*)/
+export function readManifestEntries(deck) {
   const path = join(DECKS_DIR, `${deck}.txt`)
   if (!existsSync(path)) throw new Error(`no deck '${deck}' (expected ${path}); decks: ${deckNames().join(', ')}`)
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .map((line) => line.replace(/#.*/, '').trim())
-    .filter(Boolean)
-    .map((name) => name.replace(/\.md$/, ''))
+  const entries = []
+  readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
+    const name = line.replace(/#.*/, '').trim().replace(/\.md$/, '')
+    const m = line.match(MINUTES)
+    if (!name) {
+      if (/^\s*#\s*minutes:/.test(line)) throw new Error(`${path}:${i + 1}: '# minutes: N' goes at the end of a section's line`)
+      return
+    }
+    let planned = null
+    if (m) {
+      planned = Number(m[1])
+      if (m[1] === '' || !Number.isFinite(planned) || planned < 0) throw new Error(`${path}:${i + 1}: '# minutes: ${m[1]}' is not a number of minutes`)
+    }
+    entries.push({ name, minutes: planned, file: path, line: i + 1 })
+  })
+  return entries
 }
+
+export const readManifest = (deck) => readManifestEntries(deck).map((e) => e.name)
 
 // The deck's length in minutes, from its name: talk-60 -> 60.
 export const minutes = (deck) => Number(deck.match(/(\d+)$/)?.[1] ?? NaN)
@@ -54,36 +70,78 @@ function excerptMarkdown(region) {
   ].join('\n')
 }
 
-// One section's Markdown with its excerpts expanded; `used` collects the
-// region names it shows.
-export function expandSection(name, regions, used) {
+// A slide holding '<!-- decks: talk-75 talk-120 -->' (a line of its own) is only
+// in the decks it names; a slide without one is in every deck that lists its section.
+const DECKS_DIRECTIVE = /^\s*<!--\s*decks\s*:(.*?)-->\s*$/
+const SLIDE_BREAK = /^---\s*$/
+
+// A section's slides: [{ first, lines: [{ text, number }], decks: null | [names] }],
+// the directive lines taken out and their deck names checked.
+export function sectionSlides(name) {
   const path = join(SECTIONS_DIR, `${name}.md`)
   if (!existsSync(path)) throw new Error(`section '${name}' not found: expected ${path}`)
   const text = readFileSync(path, 'utf8')
   if (/^---\s*$/m.test(text.split('\n')[0])) throw new Error(`${path}: a section starts with a slide, not with '---' or front matter`)
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line, i) => {
-      const m = line.match(EXCERPT)
-      if (!m) {
-        if (line.includes('@excerpt')) throw new Error(`${path}:${i + 1}: write '@excerpt NAME' alone on its line`)
-        return line
-      }
-      const region = regions.get(m[1])
-      if (!region) {
-        const known = [...regions.keys()].sort().join(', ')
-        throw new Error(`${path}:${i + 1}: no marked region '${m[1]}' in the sources (is '// slide: ${m[1]}' ... '// end slide' still there?). Regions: ${known}`)
-      }
-      used.push({ region: region.name, section: name })
-      return excerptMarkdown(region)
-    })
-    .join('\n')
+  const known = deckNames()
+  const slides = [{ first: 1, lines: [], decks: null }]
+  text.trimEnd().split('\n').forEach((line, i) => {
+    const number = i + 1
+    if (SLIDE_BREAK.test(line)) {
+      slides.push({ first: number + 1, lines: [], decks: null })
+      return
+    }
+    const slide = slides.at(-1)
+    const m = line.match(DECKS_DIRECTIVE)
+    if (!m) {
+      if (/<!--\s*decks\s*:/.test(line)) throw new Error(`${path}:${number}: write '<!-- decks: DECK ... -->' alone on its line`)
+      slide.lines.push({ text: line, number })
+      return
+    }
+    const names = m[1].trim().split(/[\s,]+/).filter(Boolean)
+    if (names.length === 0) throw new Error(`${path}:${number}: a decks directive names no deck; decks: ${known.join(', ')}`)
+    for (const deck of names) {
+      if (!known.includes(deck)) throw new Error(`${path}:${number}: unknown deck '${deck}' in a decks directive; decks: ${known.join(', ')}`)
+    }
+    if (slide.decks) throw new Error(`${path}:${number}: a second decks directive on the slide starting at line ${slide.first}`)
+    slide.decks = names
+  })
+  return { path, slides }
+}
+
+export const inDeck = (slide, deck) => slide.decks === null || slide.decks.includes(deck)
+
+// One section's Markdown for one deck: the deck's slides, excerpts expanded;
+// `used` collects the region names they show. Returns { markdown, slides }.
+export function expandSection(name, regions, used, deck) {
+  const { path, slides } = sectionSlides(name)
+  const kept = slides.filter((s) => deck === undefined || inDeck(s, deck))
+  if (kept.length === 0) throw new Error(`${path}: no slide of section '${name}' is in deck '${deck}' (see its '<!-- decks: ... -->' lines), yet the manifest lists it`)
+  const expanded = kept.map((slide) =>
+    slide.lines
+      .map(({ text: line, number }) => {
+        const m = line.match(EXCERPT)
+        if (!m) {
+          if (line.includes('@excerpt')) throw new Error(`${path}:${number}: write '@excerpt NAME' alone on its line`)
+          return line
+        }
+        const region = regions.get(m[1])
+        if (!region) {
+          const known = [...regions.keys()].sort().join(', ')
+          throw new Error(`${path}:${number}: no marked region '${m[1]}' in the sources (is '// slide: ${m[1]}' ... '// end slide' still there?). Regions: ${known}`)
+        }
+        used.push({ region: region.name, section: name })
+        return excerptMarkdown(region)
+      })
+      .join('\n')
+      .trim(),
+  )
+  return { markdown: expanded.join('\n\n---\n\n'), slides: kept.length }
 }
 
 // The whole deck: front matter, then each section, slides separated by '---'.
 export function assembleDeck(deck, regions) {
-  const sections = readManifest(deck)
+  const entries = readManifestEntries(deck)
+  const sections = entries.map((e) => e.name)
   if (sections.length === 0) throw new Error(`deck '${deck}' lists no sections`)
   const used = []
   const front = [
@@ -96,6 +154,9 @@ export function assembleDeck(deck, regions) {
     'description: "Companion slides; the code on them is pulled from the examples at build time."',
     '---',
   ].join('\n')
-  const body = sections.map((s) => expandSection(s, regions, used)).join('\n\n---\n\n')
-  return { deck, sections, excerpts: used, markdown: `${front}\n\n${body}\n` }
+  const parts = sections.map((s) => expandSection(s, regions, used, deck))
+  const body = parts.map((p) => p.markdown).join('\n\n---\n\n')
+  const slides = parts.reduce((n, p) => n + p.slides, 0)
+  const planned = entries.map((e, i) => ({ ...e, slides: parts[i].slides }))
+  return { deck, sections, entries: planned, slides, excerpts: used, markdown: `${front}\n\n${body}\n` }
 }

@@ -46,9 +46,11 @@ endfunction()
 
 # Unity builds: each test program compiles as one translation unit, so its
 # files share one parse of Catch2 and the other headers (on 2 cores the whole
-# build from scratch: 405 s -> 318 s). The role libraries stay file by file:
-# as one translation unit each they became the long poles of the build
-# (532 s) and of the first demo (first tick 48 s -> 85 s).
+# build from scratch: 405 s -> 318 s). The role libraries stay file by file for
+# now: as one translation unit each they are long serial steps of the first
+# demo's build, and one day's measurements (532 s, first tick 85 s, against
+# 567 s and 118 s file by file, 40 minutes apart on a VM of varying speed) do
+# not settle which is faster.
 # BB_UNITY=OFF compiles file by file (what an IDE or clangd sees either way).
 # Files of one target share a translation unit, so two of them cannot both
 # define a name in an anonymous namespace.

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ constexpr std::size_t task_size = 76;
 constexpr std::size_t result_size = 48;
 constexpr std::size_t max_name_size = 64;
 constexpr std::size_t max_done_ids = 1024;
+
+// A busy worker or sink looks for END this often; its last BYE gets this long to leave.
+constexpr std::chrono::milliseconds end_check_interval{10};
+constexpr std::chrono::milliseconds bye_linger{200};
 
 struct result {
     std::uint64_t batch = 0;

@@ -24,9 +24,7 @@ using clock = std::chrono::steady_clock;
 
 constexpr auto redraw_interval = 100ms;  // wake at least this often to draw progress
 constexpr auto done_interval = 2ms;      // a DONE at most this often (or when it holds 1024 ids)
-constexpr auto end_check_every = 10ms;  // while busy, look for END this often
 constexpr auto end_wait = 10s;           // once complete, how long to wait for END (a ventilator gone)
-constexpr auto bye_time = 200ms;       // time for the sink's BYE to leave before the socket closes
 constexpr std::size_t max_burst = 1000;  // results taken in one go before looking at the rest
 
 void add_options(common::program& prog, sink_options& opts)
@@ -73,7 +71,7 @@ public:
         while (!stop_.stop_requested()) {
             // Looking at an empty socket costs a system call: every 10 ms is enough.
             if (clock::now() >= look_for_end) {
-                look_for_end = clock::now() + end_check_every;
+                look_for_end = clock::now() + end_check_interval;
                 if (common::recv(control_, msg, stop_, 0ms) && on_end(msg)) return;
             }
 
@@ -115,7 +113,7 @@ private:
         if (end->waiting > 0) return false;              // stay: workers' BYEs are still to pass on
         auto bye_msg = encode(bye{end->batch, sink_id});
         send_feedback(bye_msg);
-        feedback_.set(zmq::sockopt::linger, static_cast<int>(bye_time / 1ms));
+        feedback_.set(zmq::sockopt::linger, static_cast<int>(bye_linger / 1ms));
         if (end->batch != t_.report.batch)
             throw common::partial_result("partial result: END for a batch this sink counted no result of"
                                          " (was it restarted late in the batch?): no total");

@@ -19,9 +19,7 @@ namespace workflow {
 using namespace std::chrono_literals;
 using clock = std::chrono::steady_clock;
 
-constexpr auto hello_interval = 1s;        // an idle worker says HELLO again this often
-constexpr auto end_check_interval = 10ms;  // a busy worker looks for END this often
-constexpr auto bye_linger = 200ms;         // time for the last BYE to leave before the socket closes
+constexpr auto hello_interval = 1s;  // an idle worker says HELLO again this often
 
 void add_options(common::program& prog, worker_options& opts)
 {

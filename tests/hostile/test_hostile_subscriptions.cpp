@@ -8,9 +8,11 @@
 
 #include "hostile.hpp"
 #include "process.hpp"
+#include "ready.hpp"
 
 using namespace std::chrono_literals;
 using support::process;
+using support::ready;
 
 namespace {
 
@@ -41,14 +43,6 @@ std::string zmtp_frame(std::string_view body, bool command = false)
 std::string zmtp_ready(std::string_view socket_type)
 {
     return zmtp_frame("\x05READY\x0BSocket-Type" + big_endian(socket_type.size(), 4) + std::string(socket_type), true);
-}
-
-std::string ready(process& p, std::string_view text)
-{
-    const auto line = p.wait_for(text);
-    INFO(p.output());
-    REQUIRE(line);
-    return support::endpoint_in(*line);
 }
 
 // One message of `size` bytes ("\x01" + topic: a subscription) from a raw

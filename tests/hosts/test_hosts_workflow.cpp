@@ -2,24 +2,17 @@
 // others; and a worker host whose link goes down mid-batch.
 #include "catch.hpp"
 
+#include "../workflow/expected.hpp"
 #include "expect_line.hpp"
 #include "hosts.hpp"
-#include "portfolio.hpp"
 #include "process.hpp"
 
 using namespace std::chrono_literals;
 using hosts_test::expect_line;
 using support::process;
+using workflow_test::expected_value;
 
 namespace {
-
-// The one-host result: every task valued one after the other, as one worker would.
-std::string expected_value(std::uint32_t batch, std::uint32_t paths)
-{
-    std::int64_t total = 0;
-    for (std::uint32_t id = 0; id < batch; ++id) total += workflow::value(workflow::make_task(1, id, batch, paths)).value;
-    return workflow::format_micros(total);
-}
 
 // Ventilator and sink on "hub", workers started on the worker hosts.
 struct pipeline {

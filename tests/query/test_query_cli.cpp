@@ -8,19 +8,13 @@
 #include "common/stop.hpp"
 #include "endpoints.hpp"
 #include "process.hpp"
+#include "ready.hpp"
 
 using namespace std::chrono_literals;
 using support::process;
+using support::ready;
 
 namespace {
-
-std::string ready_at(process& p, std::string_view text)
-{
-    const auto line = p.wait_for(text);
-    INFO(p.output());
-    REQUIRE(line);
-    return support::endpoint_in(*line);
-}
 
 // A tcp endpoint where nobody listens: bound, read back, closed.
 std::string closed_tcp_endpoint()
@@ -77,7 +71,7 @@ TEST_CASE("query-server: malformed requests get an error or are dropped, and the
 {
     support::private_dir dir;
     process server({QUERY_SERVER, "--feed", dir.ipc("no-feed"), "--bind", "tcp://127.0.0.1:*", "--publish", dir.ipc("u")});
-    const auto queries = ready_at(server, "answering queries on");
+    const auto queries = ready(server, "answering queries on");
     auto ctx = common::make_context();
     zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
     dealer.connect(queries);
@@ -106,11 +100,11 @@ TEST_CASE("query-client reads queries from stdin, and Ctrl-C stops every program
 {
     support::private_dir dir;
     process server({QUERY_SERVER, "--feed", dir.ipc("no-feed"), "--bind", dir.ipc("q"), "--publish", dir.ipc("u")});
-    const auto queries = ready_at(server, "answering queries on");
-    const auto updates = ready_at(server, "publishing updates on");
+    const auto queries = ready(server, "answering queries on");
+    const auto updates = ready(server, "publishing updates on");
     process broker({QUERY_BROKER, "--frontend", dir.ipc("f"), "--backend", dir.ipc("b"), "--publishers", dir.ipc("p"),
                     "--updates", dir.ipc("bu")});
-    ready_at(broker, "clients subscribe to");
+    ready(broker, "clients subscribe to");
 
     process prompt({QUERY_CLIENT, "--connect", queries}, support::piped_stdin);
     prompt.write_line("HELP");

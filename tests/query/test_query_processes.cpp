@@ -9,20 +9,14 @@
 #include "endpoints.hpp"
 #include "process.hpp"
 #include "query_test_util.hpp"
+#include "ready.hpp"
 
 using namespace std::chrono_literals;
 using support::process;
+using support::ready;
 using namespace query_test;
 
 namespace {
-
-std::string ready(process& p, std::string_view text)
-{
-    const auto line = p.wait_for(text);
-    INFO(p.output());
-    REQUIRE(line);
-    return support::endpoint_in(*line);
-}
 
 struct server {
     std::unique_ptr<process> proc;

@@ -12,10 +12,12 @@
 #include "endpoints.hpp"
 #include "market.hpp"
 #include "process.hpp"
+#include "ready.hpp"
 #include "ticker_subscribers.hpp"
 
 using namespace std::chrono_literals;
 using support::process;
+using support::ready;
 
 namespace {
 
@@ -26,14 +28,6 @@ std::unique_ptr<process> start_pub(const std::string& endpoint, std::vector<std:
     std::vector<std::string> argv{TICKER_PUB, "--bind", endpoint, "--rate", "500", "--seed", "7"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return std::make_unique<process>(argv);
-}
-
-std::string ready(process& p, std::string_view text)
-{
-    const auto line = p.wait_for(text);
-    INFO(p.output());
-    REQUIRE(line);
-    return support::endpoint_in(*line);
 }
 
 // Two subscribers with different filters each see only their own symbols.

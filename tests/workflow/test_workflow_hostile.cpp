@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "endpoints.hpp"
-#include "portfolio.hpp"
+#include "expected.hpp"
 #include "process.hpp"
 
 using namespace std::chrono_literals;
@@ -28,12 +28,7 @@ using clock = std::chrono::steady_clock;
 constexpr std::uint32_t batch = 20, paths = 20'000;
 constexpr int runs = 20;
 
-std::string expected_value()
-{
-    std::int64_t total = 0;
-    for (std::uint32_t id = 0; id < batch; ++id) total += workflow::value(workflow::make_task(1, id, batch, paths)).value;
-    return "portfolio value " + workflow::format_micros(total) + " ";
-}
+std::string expected_value() { return "portfolio value " + workflow_test::expected_value(batch, paths) + " "; }
 
 // Sets (or, with nullopt, unsets) an environment variable until the end of the scope.
 class env_var {

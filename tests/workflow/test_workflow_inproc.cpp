@@ -7,22 +7,16 @@
 #include "common/stop.hpp"
 #include "common/threads.hpp"
 #include "endpoints.hpp"
-#include "portfolio.hpp"
+#include "expected.hpp"
 #include "workflow.hpp"
 
 using namespace std::chrono_literals;
+using workflow_test::expected_micros;
 
 namespace {
 
 constexpr std::uint32_t inproc_batch = 40;
 constexpr std::uint32_t inproc_paths = 100'000;
-
-std::int64_t expected_micros(std::uint32_t batch, std::uint32_t paths)
-{
-    std::int64_t total = 0;
-    for (std::uint32_t id = 0; id < batch; ++id) total += workflow::value(workflow::make_task(1, id, batch, paths)).value;
-    return total;
-}
 
 // The sink's report, handed over from its thread.
 struct outcome {

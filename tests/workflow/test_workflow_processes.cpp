@@ -10,26 +10,22 @@
 #include "common/stop.hpp"
 #include "cli.hpp"
 #include "endpoints.hpp"
+#include "expected.hpp"
 #include "portfolio.hpp"
 #include "process.hpp"
 #include "protocol.hpp"
+#include "ready.hpp"
 
 using namespace std::chrono_literals;
 using support::process;
+using support::ready;
+using workflow_test::expected_value;
 
 namespace {
 
 // Small enough to be quick, big enough to take a few hundred milliseconds.
 constexpr std::uint32_t test_batch = 40;
 constexpr std::uint32_t test_paths = 100'000;
-
-// The known result: every task valued one after the other, as one worker would.
-std::string expected_value(std::uint32_t batch, std::uint32_t paths, std::uint64_t seed = 1)
-{
-    std::int64_t total = 0;
-    for (std::uint32_t id = 0; id < batch; ++id) total += workflow::value(workflow::make_task(seed, id, batch, paths)).value;
-    return workflow::format_micros(total);
-}
 
 // Waits for a line; returns it.
 std::string saw(process& p, std::string_view text)
@@ -39,9 +35,6 @@ std::string saw(process& p, std::string_view text)
     REQUIRE(line);
     return *line;
 }
-
-// Waits for a readiness line; returns the endpoint in it.
-std::string ready(process& p, std::string_view text) { return support::endpoint_in(saw(p, text)); }
 
 // A ventilator, a sink and workers, on fresh endpoints of one transport.
 struct pipeline {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "common/codec.hpp"
@@ -39,7 +40,7 @@ std::string event_name(std::uint16_t event)
 }
 
 socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std::string label,
-                               const console& out, bool all_events, std::int64_t cut_over)
+                               const console& out, bool all_events, std::int64_t cut_over, handler also)
     : socket_(socket)
 {
     static std::atomic<unsigned> next_id{0};
@@ -47,17 +48,36 @@ socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std:
     if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), ZMQ_EVENT_ALL) != 0) throw zmq::error_t();
     zmq::socket_t events(ctx, zmq::socket_type::pair);
     events.connect(endpoint);
+    // Subscribers' sockets also keep a subscription budget (common/subscriptions.hpp).
+    const auto type = socket.get(zmq::sockopt::type);
+    const bool budgeted = cut_over > 0 && (type == ZMQ_PUB || type == ZMQ_XPUB);
 
     // The PAIR socket moves to the reader thread, which alone uses it from now on.
-    reader_ = std::jthread([events = std::move(events), label = std::move(label), &out, all_events,
-                            cut_over](std::stop_token stop) mutable {
+    reader_ = std::jthread([events = std::move(events), label = std::move(label), &out, all_events, cut_over,
+                            budgeted, also = std::move(also)](std::stop_token stop) mutable {
         std::vector<zmq::message_t> msg;
+        std::optional<subscription_budget> budget;
+        if (budgeted) budget.emplace(label, out);
+        auto next_check = std::chrono::steady_clock::now();
         throttle cut_off;
         // While a peer is down, libzmq retries (and says so) every reconnect
         // interval: say it once, then every few seconds with a count.
         std::map<std::string, throttle> retries;
+        // The next event into msg; while waiting, the budget's checks.
+        const auto next_event = [&] {
+            while (!stop.stop_requested()) {
+                const auto wait = budget && budget->watching() ? subscription_budget::check_interval : forever;
+                const bool got = common::recv(events, msg, stop, wait);
+                if (budget && std::chrono::steady_clock::now() >= next_check) {
+                    budget->check();
+                    next_check = std::chrono::steady_clock::now() + subscription_budget::check_interval;
+                }
+                if (got) return true;
+            }
+            return false;
+        };
         // slide: monitor-read
-        while (common::recv(events, msg, stop)) {
+        while (next_event()) {
             // Frame 1: event (u16 LE), value (u32 LE); frame 2: the endpoint.
             if (msg.size() != 2 || msg[0].size() != 6) continue;
             frame_reader r(msg[0]);
@@ -65,6 +85,8 @@ socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std:
             const auto value = r.get<std::uint32_t>();
             if (event == ZMQ_EVENT_MONITOR_STOPPED) break;
         // end slide
+            if (budget) budget->on_event(event, value, msg[1].to_string_view());
+            if (also) also(event, value, msg[1].to_string());
             if (cut_over > 0 && event == ZMQ_EVENT_DISCONNECTED) {
                 if (const auto suppressed = cut_off.allow())
                     out.info(label, ": a peer left, or was cut off for a message over ", cut_over, " bytes",
@@ -105,10 +127,13 @@ std::unique_ptr<socket_monitor> monitor_if(bool enabled, zmq::context_t& ctx, zm
 }
 
 std::unique_ptr<socket_monitor> limit_untrusted(zmq::context_t& ctx, zmq::socket_ref socket, std::int64_t max_bytes,
-                                                std::string label, const console& out, bool all_events)
+                                                std::string label, const console& out, bool all_events,
+                                                socket_monitor::handler also)
 {
     socket.set(zmq::sockopt::maxmsgsize, max_bytes);
-    return std::make_unique<socket_monitor>(ctx, socket, std::move(label), out, all_events, max_bytes);
+    if (const auto type = socket.get(zmq::sockopt::type); type == ZMQ_PUB || type == ZMQ_XPUB)
+        socket.set(zmq::sockopt::rcvhwm, subscription_rcvhwm);
+    return std::make_unique<socket_monitor>(ctx, socket, std::move(label), out, all_events, max_bytes, std::move(also));
 }
 
 }  // namespace common

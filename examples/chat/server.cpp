@@ -14,7 +14,7 @@
 #include "chat.hpp"
 #include "common/console.hpp"
 #include "common/monitor.hpp"
-#include "common/throttle.hpp"
+#include "common/subscriptions.hpp"
 #include "events.hpp"
 #include "common/stop.hpp"
 
@@ -227,26 +227,26 @@ void run_server(zmq::context_t& ctx, const server_options& opts, std::stop_token
     }
     // Handshakes that fail (a wrong mechanism, a bad key) are logged; so is everything with --monitor.
     // A client retrying with a bad key fails ten times a second: say it once per few seconds.
-    event_pipe router_events(ctx, router), pub_events(ctx, pub);
-    std::map<std::string, clock::time_point> last_said;
-    common::throttle pub_cut_off;
-    auto on_event = [&](const char* label) {
-        return [&, label](std::uint16_t event, std::uint32_t value, const std::string& endpoint) {
-            if (opts.role.monitor) out.info(out.paint("monitor ", common::colour::grey), label, ": ", common::event_name(event), " ", endpoint);
-            // libzmq reports a frame over ZMQ_MAXMSGSIZE only as a disconnect (common/subscriptions.hpp).
-            if (event == ZMQ_EVENT_DISCONNECTED && std::string_view(label) == "pub")
-                if (const auto suppressed = pub_cut_off.allow())
-                    out.info("pub: a peer left, or was cut off for a message over ", opts.max_text + frame_overhead,
-                             " bytes", *suppressed ? " (" + std::to_string(*suppressed) + " more since)" : "");
+    auto handshake_log = [&](const char* label, bool print_events) {
+        return [&, label, print_events, last_said = std::map<std::string, clock::time_point>()](
+                   std::uint16_t event, std::uint32_t value, const std::string& endpoint) mutable {
+            if (print_events) out.info(out.paint("monitor ", common::colour::grey), label, ": ", common::event_name(event), " ", endpoint);
             // Refused credentials are logged by the ZAP handler, which knows who it was.
             const auto why = event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "" : handshake_failure(event, value);
             if (why.empty()) return;
-            auto& last = last_said[std::string(label) + why];
+            auto& last = last_said[why];
             if (clock::now() - last < repeat_quiet) return;
             last = clock::now();
             out.warn("refused a client on ", label, ": ", why);
         };
     };
+    event_pipe router_events(ctx, router);
+    auto on_router_event = handshake_log("router", opts.role.monitor);
+    // The broadcast socket takes subscriptions from anyone: its monitor runs on
+    // a thread of its own, which keeps the subscription budget even while a
+    // flood keeps this loop busy, and logs peers cut off (common/subscriptions.hpp).
+    const auto pub_monitor = common::limit_untrusted(ctx, pub, opts.max_text + frame_overhead, "pub", out,
+                                                     opts.role.monitor, handshake_log("pub", false));
     const std::string mechanism = opts.security.curve() ? "CURVE" : opts.security.plain() ? "PLAIN" : "NULL";
     for (const auto& ep : opts.publish) out.info("broadcasts on ", common::bind(pub, ep));
     for (const auto& ep : opts.bind) out.info("commands on ", common::bind(router, ep), " (security: ", mechanism, ")");
@@ -255,15 +255,15 @@ void run_server(zmq::context_t& ctx, const server_options& opts, std::stop_token
     const auto check_every = std::clamp(opts.expiry / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
     auto next_check = clock::now() + check_every;
     std::vector<zmq::message_t> msg;
-    std::array<zmq::pollitem_t, 4> items{{{router.handle(), 0, ZMQ_POLLIN, 0}, {pub.handle(), 0, ZMQ_POLLIN, 0},
-                                          router_events.poll_item(), pub_events.poll_item()}};
+    std::array<zmq::pollitem_t, 3> items{{{router.handle(), 0, ZMQ_POLLIN, 0}, {pub.handle(), 0, ZMQ_POLLIN, 0},
+                                          router_events.poll_item()}};
     while (!stop.stop_requested() && (opts.count == 0 || chat.said() < opts.count)) {
         const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_check - clock::now());
         if (common::poll(items, stop, std::max(wait, 0ms))) {
             for (std::size_t i = 0; i < batch && common::recv(router, msg, stop, 0ms); ++i) chat.handle(msg);
-            while (common::recv(pub, msg, stop, 0ms)) {}  // subscriptions: read so they do not pile up
-            router_events.drain(on_event("router"));
-            pub_events.drain(on_event("pub"));
+            // Subscriptions: read so they do not pile up, a batch at a time (a flood must not starve the rest).
+            for (std::size_t i = 0; i < batch && common::recv(pub, msg, stop, 0ms); ++i) {}
+            router_events.drain(on_router_event);
         }
         if (clock::now() >= next_check) {
             chat.expire(clock::now());

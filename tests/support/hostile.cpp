@@ -130,13 +130,23 @@ void raw_tcp::reset()
     fd_ = -1;
 }
 
-std::optional<long> rss_kib(pid_t pid)
+namespace {
+
+// A "Name:   1234 kB" line of /proc/PID/status.
+std::optional<long> status_kib(pid_t pid, std::string_view name)
 {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     std::string line;
     while (std::getline(status, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+        if (line.starts_with(name) && line.size() > name.size() && line[name.size()] == ':')
+            return std::stol(line.substr(name.size() + 1));
     return std::nullopt;
 }
+
+}  // namespace
+
+std::optional<long> rss_kib(pid_t pid) { return status_kib(pid, "VmRSS"); }
+
+std::optional<long> peak_rss_kib(pid_t pid) { return status_kib(pid, "VmHWM"); }
 
 }  // namespace support

@@ -47,6 +47,8 @@ private:
 // Resident set size of a process in KiB (VmRSS in /proc/PID/status); nullopt
 // when the process is gone.
 std::optional<long> rss_kib(pid_t pid);
+// The most it has held since it started (VmHWM).
+std::optional<long> peak_rss_kib(pid_t pid);
 
 // "tcp://127.0.0.1:4242" -> "127.0.0.1:4242".
 std::string host_port(const std::string& endpoint);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,10 +19,14 @@ namespace common {
 
 class socket_monitor {
 public:
+    // Calls it(event, value, endpoint) on the monitor's thread for each event.
+    using handler = std::function<void(std::uint16_t, std::uint32_t, const std::string&)>;
+
     // all_events false: only connections closed on a socket with a message
-    // size limit (cut_over > 0) are reported, rate-limited.
+    // size limit (cut_over > 0) are reported, rate-limited. also: called for
+    // every event, on the monitor's thread.
     socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std::string label, const console& out,
-                   bool all_events = true, std::int64_t cut_over = -1);
+                   bool all_events = true, std::int64_t cut_over = -1, handler also = {});
     ~socket_monitor();
     socket_monitor(const socket_monitor&) = delete;
     socket_monitor& operator=(const socket_monitor&) = delete;

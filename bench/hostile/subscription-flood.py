@@ -39,6 +39,13 @@ s = socket.create_connection((host, int(port)))
 greet = b"\xff" + b"\0"*8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\0") + b"\0"*32
 body = b"\x05READY\x0bSocket-Type" + struct.pack(">I", 3) + b"SUB"
 s.sendall(greet + b"\x04" + bytes([len(body)]) + body)
+# libzmq takes a message that arrives before it sent its own READY as a broken
+# handshake: wait for the server's READY first.
+got = b""
+while b"READY" not in got:
+    chunk = s.recv(4096)
+    if not chunk: sys.exit("the server closed the connection during the handshake")
+    got += chunk
 start = time.monotonic(); sent = 0
 try:
     batch = []

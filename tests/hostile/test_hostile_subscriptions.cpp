@@ -140,6 +140,15 @@ private:
     std::jthread thread_;
 };
 
+// A subscription ("\x01" + topic) of `size` bytes: the prefix, then letters,
+// so that each one costs the trie its whole length.
+std::string distinct_subscription(const std::string& prefix, std::size_t size, std::mt19937& random)
+{
+    std::string subscription = "\x01" + prefix;
+    while (subscription.size() < size) subscription += static_cast<char>('a' + random() % 26);
+    return subscription;
+}
+
 // `count` distinct subscriptions of `size` bytes, as fast as the server takes
 // them, from one raw peer. True when the server cut it off before the end.
 bool flood(const std::string& endpoint, std::size_t count, std::size_t size = 200)
@@ -149,10 +158,7 @@ bool flood(const std::string& endpoint, std::size_t count, std::size_t size = 20
     std::mt19937 random(42);
     std::string batch;
     for (std::size_t i = 0; i < count; ++i) {
-        // Distinct and unlike each other after a short prefix: each costs the trie its whole length.
-        std::string topic = "\x01" + std::to_string(i) + ":";
-        while (topic.size() < size) topic += static_cast<char>('a' + random() % 26);
-        batch += zmtp_frame(topic);
+        batch += zmtp_frame(distinct_subscription(std::to_string(i) + ":", size, random));
         if (batch.size() >= 200 * 1024 || i + 1 == count) {
             if (!peer.send(batch, 10s)) return peer.closed_by_peer(10s);
             batch.clear();
@@ -181,51 +187,69 @@ void check_flood(process& server, const std::string& endpoint, watcher& good)
     CHECK_FALSE(server.wait_exit(0ms));
 }
 
+// The servers under test, each with a ticker-pub at 200 ticks/s feeding it.
+struct ticker_feed {
+    process pub{{TICKER_PUB, "--bind", "tcp://127.0.0.1:*", "--rate", "200"}};
+    std::string endpoint = ready(pub, "publishing on");
+};
+
+struct ticker_proxy : ticker_feed {
+    process proxy{{TICKER_PROXY, "--connect", endpoint, "--frontend-bind", "tcp://127.0.0.1:*", "--bind",
+                   "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*"}};
+    std::string publishers = ready(proxy, "publishers connect to");
+    std::string subscribers = ready(proxy, "subscribers connect to");
+};
+
+struct query_server : ticker_feed {
+    process server{{QUERY_SERVER, "--feed", endpoint, "--bind", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"}};
+    std::string updates = ready(server, "publishing updates on");
+};
+
+struct query_broker : ticker_feed {
+    process broker{{QUERY_BROKER, "--frontend", "tcp://127.0.0.1:*", "--backend", "tcp://127.0.0.1:*", "--publishers",
+                    "tcp://127.0.0.1:*", "--updates", "tcp://127.0.0.1:*"}};
+    std::string backend = ready(broker, "query-servers connect to");
+    std::string publishers = ready(broker, "query-servers publish to");
+    std::string updates = ready(broker, "clients subscribe to");
+    process server{{QUERY_SERVER, "--feed", endpoint, "--connect", backend, "--publish-connect", publishers}};
+    bool publishing = server.wait_for("publishing updates to the broker").has_value();
+};
+
+struct chat_server {
+    process server{{CHAT_SERVER, "--bind", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"}};
+    std::string broadcasts = ready(server, "broadcasts on");
+    std::string commands = ready(server, "commands on");
+};
+
 }  // namespace
 
 TEST_CASE("ticker-pub: oversized subscriptions are refused and logged", "[hostile]")
 {
     zmq::context_t ctx;
-    process pub({TICKER_PUB, "--bind", "tcp://127.0.0.1:*", "--rate", "200"});
-    const auto feed = ready(pub, "publishing on");
-    check_refuses(pub, {{feed, "SUB"}}, [&] { return served(ctx, feed, ""); });
+    ticker_feed t;
+    check_refuses(t.pub, {{t.endpoint, "SUB"}}, [&] { return served(ctx, t.endpoint, ""); });
 }
 
 TEST_CASE("ticker-proxy: oversized subscriptions and ticks are refused and logged, on both sides", "[hostile]")
 {
     zmq::context_t ctx;
-    process pub({TICKER_PUB, "--bind", "tcp://127.0.0.1:*", "--rate", "200"});
-    const auto feed = ready(pub, "publishing on");
-    process proxy({TICKER_PROXY, "--connect", feed, "--frontend-bind", "tcp://127.0.0.1:*", "--bind",
-                   "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*"});
-    const auto publishers = ready(proxy, "publishers connect to");
-    const auto subscribers = ready(proxy, "subscribers connect to");
-    check_refuses(proxy, {{subscribers, "SUB"}, {publishers, "PUB"}}, [&] { return served(ctx, subscribers, ""); });
+    ticker_proxy t;
+    check_refuses(t.proxy, {{t.subscribers, "SUB"}, {t.publishers, "PUB"}}, [&] { return served(ctx, t.subscribers, ""); });
 }
 
 TEST_CASE("query-server: oversized subscriptions are refused and logged", "[hostile]")
 {
     zmq::context_t ctx;
-    process pub({TICKER_PUB, "--bind", "tcp://127.0.0.1:*", "--rate", "200"});
-    const auto feed = ready(pub, "publishing on");
-    process server({QUERY_SERVER, "--feed", feed, "--bind", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"});
-    const auto updates = ready(server, "publishing updates on");
-    check_refuses(server, {{updates, "SUB"}}, [&] { return served(ctx, updates, "sym:"); });
+    query_server q;
+    check_refuses(q.server, {{q.updates, "SUB"}}, [&] { return served(ctx, q.updates, "sym:"); });
 }
 
 TEST_CASE("query-broker: oversized subscriptions and updates are refused and logged, on both sides", "[hostile]")
 {
     zmq::context_t ctx;
-    process pub({TICKER_PUB, "--bind", "tcp://127.0.0.1:*", "--rate", "200"});
-    const auto feed = ready(pub, "publishing on");
-    process broker({QUERY_BROKER, "--frontend", "tcp://127.0.0.1:*", "--backend", "tcp://127.0.0.1:*", "--publishers",
-                    "tcp://127.0.0.1:*", "--updates", "tcp://127.0.0.1:*"});
-    const auto backend = ready(broker, "query-servers connect to");
-    const auto publishers = ready(broker, "query-servers publish to");
-    const auto updates = ready(broker, "clients subscribe to");
-    process server({QUERY_SERVER, "--feed", feed, "--connect", backend, "--publish-connect", publishers});
-    REQUIRE(server.wait_for("publishing updates to the broker"));
-    check_refuses(broker, {{updates, "SUB"}, {publishers, "PUB"}}, [&] { return served(ctx, updates, "sym:"); });
+    query_broker q;
+    REQUIRE(q.publishing);
+    check_refuses(q.broker, {{q.updates, "SUB"}, {q.publishers, "PUB"}}, [&] { return served(ctx, q.updates, "sym:"); });
 }
 
 TEST_CASE("workflow-ventilator: oversized subscriptions to the control PUB are refused and logged", "[hostile]")
@@ -240,97 +264,75 @@ TEST_CASE("workflow-ventilator: oversized subscriptions to the control PUB are r
 TEST_CASE("chat-server: oversized subscriptions are refused and logged", "[hostile]")
 {
     zmq::context_t ctx;
-    process server({CHAT_SERVER, "--bind", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"});
-    const auto broadcasts = ready(server, "broadcasts on");
+    chat_server c;
     for (const auto size : {200u * 1024, 1024u * 1024, 10u * 1024 * 1024}) {
-        send_oversized(broadcasts, "SUB", size);
-        REQUIRE_FALSE(server.wait_exit(0ms));
+        send_oversized(c.broadcasts, "SUB", size);
+        REQUIRE_FALSE(c.server.wait_exit(0ms));
     }
-    INFO(server.output());
-    CHECK(server.wait_for("was cut off for a message over"));
-    CHECK(served(ctx, broadcasts, ""));  // the welcome message every new subscriber gets
+    INFO(c.server.output());
+    CHECK(c.server.wait_for("was cut off for a message over"));
+    CHECK(served(ctx, c.broadcasts, ""));  // the welcome message every new subscriber gets
 }
 
 TEST_CASE("ticker-proxy: a subscription flood is cut off, the proxy stays small and serves", "[hostile]")
 {
     zmq::context_t ctx;
-    process pub({TICKER_PUB, "--bind", "tcp://127.0.0.1:*", "--rate", "200"});
-    const auto feed = ready(pub, "publishing on");
-    process proxy({TICKER_PROXY, "--connect", feed, "--bind", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*"});
-    const auto subscribers = ready(proxy, "subscribers connect to");
-    watcher good(ctx, subscribers, "");
-    check_flood(proxy, subscribers, good);
+    ticker_proxy t;
+    watcher good(ctx, t.subscribers, "");
+    check_flood(t.proxy, t.subscribers, good);
 }
 
 TEST_CASE("ticker-proxy: many peers each under their limit are cut off when together over the total", "[hostile]")
 {
     zmq::context_t ctx;
-    process pub({TICKER_PUB, "--bind", "tcp://127.0.0.1:*", "--rate", "200"});
-    const auto feed = ready(pub, "publishing on");
-    process proxy({TICKER_PROXY, "--connect", feed, "--bind", "tcp://127.0.0.1:*", "--control", "tcp://127.0.0.1:*"});
-    const auto subscribers = ready(proxy, "subscribers connect to");
-    watcher good(ctx, subscribers, "");
+    ticker_proxy t;
+    watcher good(ctx, t.subscribers, "");
     REQUIRE(good.served());
     // 8 peers of about 200 KiB each (the limits: 256 KiB per peer, 1 MiB in all):
-    // the biggest go until the rest fit, at least 3 of them.
+    // the biggest go until the rest fit, which is 3 of them.
     std::vector<std::unique_ptr<support::raw_tcp>> peers;
     std::mt19937 random(7);
     for (int p = 0; p < 8; ++p) {
-        auto& peer = peers.emplace_back(std::make_unique<support::raw_tcp>(subscribers));
+        auto& peer = peers.emplace_back(std::make_unique<support::raw_tcp>(t.subscribers));
         REQUIRE(zmtp_handshake(*peer, "SUB"));
         std::string bytes;
-        for (int i = 0; i < 1000; ++i) {
-            std::string topic = "\x01" + std::to_string(p) + "/" + std::to_string(i) + ":";
-            while (topic.size() < 200) topic += static_cast<char>('a' + random() % 26);
-            bytes += zmtp_frame(topic);
-        }
+        for (int i = 0; i < 1000; ++i)
+            bytes += zmtp_frame(distinct_subscription(std::to_string(p) + "/" + std::to_string(i) + ":", 200, random));
         (void)peer->send(bytes);  // the ones cut off may fail midway
     }
-    INFO(proxy.output());
-    REQUIRE(proxy.wait_for("the biggest when all were over the total"));
+    INFO(t.proxy.output());
+    REQUIRE(t.proxy.wait_for("the biggest when all were over the total"));
     int cut = 0;
     for (auto& peer : peers) cut += peer->closed_by_peer(cut >= 3 ? 200ms : 5s);
     CHECK(cut == 3);
     CHECK(good.longest_gap() < 1s * support::sanitizer_slowdown);
-    CHECK_FALSE(proxy.wait_exit(0ms));
+    CHECK_FALSE(t.proxy.wait_exit(0ms));
 }
 
 TEST_CASE("query-server: a subscription flood is cut off, the server stays small and serves", "[hostile]")
 {
     zmq::context_t ctx;
-    process pub({TICKER_PUB, "--bind", "tcp://127.0.0.1:*", "--rate", "200"});
-    const auto feed = ready(pub, "publishing on");
-    process server({QUERY_SERVER, "--feed", feed, "--bind", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"});
-    const auto updates = ready(server, "publishing updates on");
-    watcher good(ctx, updates, "sym:");
-    check_flood(server, updates, good);
+    query_server q;
+    watcher good(ctx, q.updates, "sym:");
+    check_flood(q.server, q.updates, good);
 }
 
 TEST_CASE("query-broker: a subscription flood is cut off, the broker stays small and serves", "[hostile]")
 {
     zmq::context_t ctx;
-    process pub({TICKER_PUB, "--bind", "tcp://127.0.0.1:*", "--rate", "200"});
-    const auto feed = ready(pub, "publishing on");
-    process broker({QUERY_BROKER, "--frontend", "tcp://127.0.0.1:*", "--backend", "tcp://127.0.0.1:*", "--publishers",
-                    "tcp://127.0.0.1:*", "--updates", "tcp://127.0.0.1:*"});
-    const auto backend = ready(broker, "query-servers connect to");
-    const auto publishers = ready(broker, "query-servers publish to");
-    const auto updates = ready(broker, "clients subscribe to");
-    process server({QUERY_SERVER, "--feed", feed, "--connect", backend, "--publish-connect", publishers});
-    REQUIRE(server.wait_for("publishing updates to the broker"));
-    watcher good(ctx, updates, "sym:");
-    check_flood(broker, updates, good);
+    query_broker q;
+    REQUIRE(q.publishing);
+    watcher good(ctx, q.updates, "sym:");
+    check_flood(q.broker, q.updates, good);
 }
 
 TEST_CASE("chat-server: a subscription flood is cut off, the server stays small and serves", "[hostile]")
 {
     zmq::context_t ctx;
-    process server({CHAT_SERVER, "--bind", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"});
-    const auto commands = ready(server, "commands on");
-    const auto broadcasts = ready(server, "broadcasts on");
+    chat_server c;
     // Someone who talks ten times a second: what the good subscriber hears.
-    process talker({CHAT_CLIENT, "--connect", commands, "--subscribe", broadcasts, "--handle", "talker", "--bot",
+    process talker({CHAT_CLIENT, "--connect", c.commands, "--subscribe", c.broadcasts, "--handle", "talker", "--bot",
                     "--bot-interval", "0.1", "--quiet"});
-    watcher good(ctx, broadcasts, "");
-    check_flood(server, broadcasts, good);
+    watcher good(ctx, c.broadcasts, "");
+    check_flood(c.server, c.broadcasts, good);
 }

@@ -42,6 +42,7 @@ export async function buildDecks({ decks = deckNames(), out = DEFAULT_OUT, html 
       await marp(['--pdf', '--pdf-outlines', '--browser', 'chrome', '--browser-path', browser, '-o', files.pdf, md])
     }
     log(`${deck}: ${result.sections.length} sections, ${result.slides} slides, ${result.excerpts.length} excerpts -> ${Object.values(files).join(', ')}`)
+    if (result.unset.length) log(`${deck}: unset in slides/presenter.txt, so left off the slides: ${result.unset.join(', ')}`)
     built.push({ ...result, ...files, regions })
   }
   return built

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { buildDecks } from './build.mjs'
-import { deckNames, minutes, readManifest, ROOT, sectionNames } from './lib/assemble.mjs'
+import { assembleDeck, deckNames, minutes, readManifest, ROOT, sectionNames } from './lib/assemble.mjs'
 import { MAX_LINES, regionText, scanRegions } from './lib/regions.mjs'
 
 const GROUPS = ['render', 'excerpts', 'demos', 'length']
@@ -121,10 +121,22 @@ async function main(argv) {
         check(`${b.deck}: works offline (nothing fetched from the network)`, () =>
           networkResources(html[b.deck]).map((r) => `network resource: ${r}`))
         check(`${b.deck}: no directive left unexpanded`, () => [
-          ...(/@excerpt/.test(html[b.deck]) ? ['"@excerpt" appears in the rendered deck'] : []),
+          ...(/@(excerpt|presenter|qr|repository)\b/.test(html[b.deck]) ? ['an "@" directive appears in the rendered deck'] : []),
           ...(/<!--\s*decks\s*:/.test(b.markdown) ? ['a "<!-- decks: ... -->" line is left in the assembled deck'] : []),
         ])
       }
+      check('presenter.txt reaches the slides: the name, the repository and its QR code', () => {
+        const settings = { name: 'Ada Lovelace', links: 'example.org/ada', repository: 'https://example.org/bb.git', unset: [] }
+        const deck = assembleDeck(decks[0], scanRegions(ROOT), settings).markdown
+        const unset = assembleDeck(decks[0], scanRegions(ROOT), { name: '', links: '', repository: '', unset: ['name', 'links', 'repository'] }).markdown
+        return [
+          ...(deck.includes('**Ada Lovelace** · example.org/ada') ? [] : ['the title slide does not name the presenter']),
+          ...(deck.includes('git clone https://example.org/bb.git') ? [] : ['"Follow along" does not give the repository']),
+          ...((deck.match(/<svg class="qr"[^>]*aria-label="QR code: https:\/\/example.org\/bb.git"/g) ?? []).length >= 2 ? [] : ['fewer than two QR codes of the repository']),
+          ...(/class="qr"|Ada/.test(unset) ? ['with presenter.txt empty, a QR code or a name is still shown'] : []),
+          ...(unset.includes('git clone <the repository>') ? [] : ['with no repository, "Follow along" does not say "<the repository>"']),
+        ]
+      })
       check('every section file is in at least one deck', () => {
         const used = new Set(deckNames().flatMap(readManifest))
         return sectionNames().filter((s) => !used.has(s)).map((s) => `sections/${s}.md is in no deck manifest`)

@@ -1,10 +1,19 @@
 // Assembly: a deck is the section files its manifest lists, in order, joined
 // into one Marp Markdown file, with every `@excerpt NAME` line replaced by the
 // current code of that marked region (see regions.mjs).
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 
 import { regionText } from './regions.mjs'
+
+// QR codes are drawn from qrcode's modules (npm, pinned in package-lock.json).
+let qrcode = null
+try {
+  qrcode = (await import('qrcode')).default
+} catch {
+  // not installed: decks that show a QR code say so when they are built
+}
 
 export const SLIDES_DIR = new URL('..', import.meta.url).pathname.replace(/\/$/, '')
 export const ROOT = join(SLIDES_DIR, '..')
@@ -12,6 +21,55 @@ export const DECKS_DIR = join(SLIDES_DIR, 'decks')
 export const SECTIONS_DIR = join(SLIDES_DIR, 'sections')
 
 const EXCERPT = /^@excerpt\s+(\S+)\s*$/
+// '@presenter' and '@qr' alone on a line; '@repository' anywhere in a line.
+const PRESENTER = /^@presenter\s*$/
+const QR = /^@qr\s*$/
+const REPOSITORY = /@repository\b/g
+export const SETTINGS_FILE = join(SLIDES_DIR, 'presenter.txt')
+
+// presenter.txt: 'key = value' lines, '#' comments. The repository defaults to
+// the git remote "origin". Returns { name, links, repository, unset: [keys] }.
+export function readSettings(path = SETTINGS_FILE) {
+  const settings = { name: '', links: '', repository: '' }
+  if (existsSync(path)) {
+    readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
+      if (/^\s*(#|$)/.test(line)) return
+      const m = line.match(/^\s*(\w+)\s*=\s*(.*?)\s*$/)
+      if (!m || !(m[1] in settings)) throw new Error(`${path}:${i + 1}: expected 'name = ...', 'links = ...' or 'repository = ...'`)
+      settings[m[1]] = m[2]
+    })
+  }
+  if (!settings.repository) {
+    try {
+      settings.repository = execFileSync('git', ['-C', ROOT, 'remote', 'get-url', 'origin'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    } catch {
+      // no remote: left unset
+    }
+  }
+  return { ...settings, unset: Object.keys(settings).filter((k) => !settings[k]) }
+}
+
+// An SVG of the QR code for text, drawn as one path of dark modules.
+export function qrSvg(text) {
+  if (!qrcode) throw new Error("the QR code needs the npm package 'qrcode' (scripts/slides --install)")
+  const { modules } = qrcode.create(text, { errorCorrectionLevel: 'M' })
+  const n = modules.size, quiet = 2
+  let d = ''
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (modules.get(r, c)) d += `M${c + quiet},${r + quiet}h1v1h-1z`
+  const size = n + 2 * quiet
+  const label = text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
+  return `<svg class="qr" viewBox="0 0 ${size} ${size}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="QR code: ${label}"><rect width="${size}" height="${size}" fill="#ffffff"/><path d="${d}" fill="#000000"/></svg>`
+}
+
+// A line with the settings in it: '@presenter' becomes "**name** · links",
+// '@qr' the repository's QR code, '@repository' its address; a line whose
+// setting is unset is left out (null), and '@repository' then reads
+// "<the repository>".
+function expandSettings(line, settings) {
+  if (PRESENTER.test(line)) return settings.name ? `**${settings.name}**${settings.links ? ` · ${settings.links}` : ''}` : null
+  if (QR.test(line)) return settings.repository ? `<div class="qr">${qrSvg(settings.repository)}</div>` : null
+  return line.replace(REPOSITORY, settings.repository || '<the repository>')
+}
 // Longest line (after dedent) -> the code size class the theme defines.
 const WIDTHS = [[64, ''], [76, 'wide'], [88, 'wider'], [100, 'widest']] // see theme/beyond.css
 export const MAX_WIDTH = WIDTHS.at(-1)[0]
@@ -112,7 +170,7 @@ export const inDeck = (slide, deck) => slide.decks === null || slide.decks.inclu
 
 // One section's Markdown for one deck: the deck's slides, excerpts expanded;
 // `used` collects the region names they show. Returns { markdown, slides }.
-export function expandSection(name, regions, used, deck) {
+export function expandSection(name, regions, used, deck, settings = readSettings()) {
   const { path, slides } = sectionSlides(name)
   const kept = slides.filter((s) => deck === undefined || inDeck(s, deck))
   if (kept.length === 0) throw new Error(`${path}: no slide of section '${name}' is in deck '${deck}' (see its '<!-- decks: ... -->' lines), yet the manifest lists it`)
@@ -122,7 +180,9 @@ export function expandSection(name, regions, used, deck) {
         const m = line.match(EXCERPT)
         if (!m) {
           if (line.includes('@excerpt')) throw new Error(`${path}:${number}: write '@excerpt NAME' alone on its line`)
-          return line
+          if (/@(presenter|qr)\b/.test(line) && !PRESENTER.test(line) && !QR.test(line))
+            throw new Error(`${path}:${number}: write '@presenter' and '@qr' alone on their line`)
+          return expandSettings(line, settings)
         }
         const region = regions.get(m[1])
         if (!region) {
@@ -132,6 +192,7 @@ export function expandSection(name, regions, used, deck) {
         used.push({ region: region.name, section: name })
         return excerptMarkdown(region)
       })
+      .filter((line) => line !== null)
       .join('\n')
       .trim(),
   )
@@ -139,7 +200,7 @@ export function expandSection(name, regions, used, deck) {
 }
 
 // The whole deck: front matter, then each section, slides separated by '---'.
-export function assembleDeck(deck, regions) {
+export function assembleDeck(deck, regions, settings = readSettings()) {
   const entries = readManifestEntries(deck)
   const sections = entries.map((e) => e.name)
   if (sections.length === 0) throw new Error(`deck '${deck}' lists no sections`)
@@ -154,9 +215,9 @@ export function assembleDeck(deck, regions) {
     'description: "Companion slides; the code on them is pulled from the examples at build time."',
     '---',
   ].join('\n')
-  const parts = sections.map((s) => expandSection(s, regions, used, deck))
+  const parts = sections.map((s) => expandSection(s, regions, used, deck, settings))
   const body = parts.map((p) => p.markdown).join('\n\n---\n\n')
   const slides = parts.reduce((n, p) => n + p.slides, 0)
   const planned = entries.map((e, i) => ({ ...e, slides: parts[i].slides }))
-  return { deck, sections, entries: planned, slides, excerpts: used, markdown: `${front}\n\n${body}\n` }
+  return { deck, sections, entries: planned, slides, excerpts: used, unset: settings.unset, markdown: `${front}\n\n${body}\n` }
 }

@@ -45,7 +45,7 @@ socket_monitor::socket_monitor(zmq::context_t& ctx, zmq::socket_ref socket, std:
 {
     static std::atomic<unsigned> next_id{0};
     const auto endpoint = "inproc://monitor-" + std::to_string(next_id++);
-    if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), ZMQ_EVENT_ALL) != 0) throw zmq::error_t();
+    if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), common::monitored_events) != 0) throw zmq::error_t();
     zmq::socket_t events(ctx, zmq::socket_type::pair);
     events.connect(endpoint);
     // Subscribers' sockets also keep a subscription budget (common/subscriptions.hpp).

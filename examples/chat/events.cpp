@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/codec.hpp"
+#include "common/monitor.hpp"
 #include "common/stop.hpp"
 
 namespace chat {
@@ -16,7 +17,7 @@ event_pipe::event_pipe(zmq::context_t& ctx, zmq::socket_ref socket) : socket_(so
 {
     static std::atomic<unsigned> next_id{0};
     const auto endpoint = "inproc://chat-events-" + std::to_string(next_id++);
-    if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), ZMQ_EVENT_ALL) != 0) throw zmq::error_t();
+    if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), common::monitored_events) != 0) throw zmq::error_t();
     pair_.connect(endpoint);
 }
 

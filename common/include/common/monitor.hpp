@@ -17,6 +17,13 @@
 
 namespace common {
 
+// The events a monitor asks for: all but "bind failed". libzmq 4.3 sends that
+// event before zmq_bind returns, and a send to a monitor whose reader is not
+// attached yet sets errno to EAGAIN: bind then fails with "Resource
+// temporarily unavailable" instead of "Address already in use". The program's
+// own error message says that a bind failed, and why.
+inline constexpr int monitored_events = ZMQ_EVENT_ALL & ~ZMQ_EVENT_BIND_FAILED;
+
 class socket_monitor {
 public:
     // Calls it(event, value, endpoint) on the monitor's thread for each event.

@@ -3,7 +3,8 @@
 # target reuses (REUSE_FROM: a single PCH compile, not one per target).
 #   bb_pch_owner(target [headers...])   target compiles the shared PCH (plus headers)
 #   bb_share_pch(owner dir)             every C++ target defined under dir reuses it
-# Sharing is sound because every target builds with the same flags (bb_flags)
+# Sharing is sound because every target builds with the same flags (bb_flags;
+# the tests, all -O0, share their own)
 # and no source defines a macro before its first #include (support/main.cpp,
 # which does, is left out). httplib.h is not in it: one file includes it.
 # ccache: PCH needs sloppiness pch_defines,time_macros; given CMAKE_CXX_COMPILER_LAUNCHER
@@ -44,17 +45,17 @@ function(bb_share_pch owner dir)
   endforeach()
 endfunction()
 
-# Unity builds: each test program compiles as one translation unit, so its
-# files share one parse of Catch2 and the other headers (on 2 cores the whole
-# build from scratch: 405 s -> 318 s). The role libraries stay file by file for
-# now: as one translation unit each they are long serial steps of the first
-# demo's build, and one day's measurements (532 s, first tick 85 s, against
-# 567 s and 118 s file by file, 40 minutes apart on a VM of varying speed) do
-# not settle which is faster.
+# Unity builds: each test program, each role library and common compile as one
+# translation unit each. What makes it pay is CLI11 (2.1 on Debian 12): every
+# file that includes <CLI/CLI.hpp> compiles its validators, formatter and config
+# parser, about 7 s of code generation at -O2 -g whether it uses them or not, and
+# every example's header includes it (for add_options). One translation unit per
+# library pays that once: common 81 s -> 14 s of CPU, chat_roles 74 s -> 19 s,
+# the whole build from scratch 868 s -> 599 s of CPU (2 cores, 2026-12-04).
 # BB_UNITY=OFF compiles file by file (what an IDE or clangd sees either way).
 # Files of one target share a translation unit, so two of them cannot both
 # define a name in an anonymous namespace.
-option(BB_UNITY "Compile each test program as one translation unit" ON)
+option(BB_UNITY "Compile each test program, role library and common as one translation unit" ON)
 function(bb_unity)
   if(BB_UNITY)
     set_target_properties(${ARGN} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 0)

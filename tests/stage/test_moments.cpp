@@ -7,9 +7,12 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <regex>
 
 #include "endpoints.hpp"
+#include "expected.hpp"
 #include "process.hpp"
+#include "ready.hpp"
 #include "timing.hpp"
 
 using namespace std::chrono_literals;
@@ -17,12 +20,15 @@ using support::process;
 
 namespace {
 
-std::string ready(process& p, std::string_view text)
+// Readiness, with room for a loaded CI machine.
+std::string wait_ready(process& p, std::string_view text) { return support::ready(p, text, 30s); }
+
+// Lines that are ticks ("[sub-M] MSFT       414.44  ▼    -0.81   -0.20%").
+std::size_t ticks_in(const process& p)
 {
-    const auto line = p.wait_for(text, 30s);
-    INFO(p.output());
-    REQUIRE(line);
-    return support::endpoint_in(*line);
+    static const std::regex tick(R"(^\[[^\]]+\] +[A-Z]+ +[0-9]+\.[0-9]{2} )");
+    const auto& lines = p.lines();
+    return std::count_if(lines.begin(), lines.end(), [](const std::string& l) { return std::regex_search(l, tick); });
 }
 
 }  // namespace
@@ -31,11 +37,11 @@ std::string ready(process& p, std::string_view text)
 TEST_CASE("ticker: the slow subscriber warns that it missed ticks, the other misses nothing", "[moments]")
 {
     process pub({TICKER_PUB, "--bind", support::any_tcp, "--rate", "2000", "--sndhwm", "200"});
-    const auto feed = ready(pub, "publishing on");
+    const auto feed = wait_ready(pub, "publishing on");
     process slow({TICKER_SUB, "--connect", feed, "--slow", "2", "--rcvhwm", "100", "--name", "slow"});
     process fast({TICKER_SUB, "--connect", feed, "--symbol", "AAPL", "--name", "fast"});
-    ready(slow, "following");
-    ready(fast, "following");
+    wait_ready(slow, "following");
+    wait_ready(fast, "following");
     const auto start = std::chrono::steady_clock::now();
     // The notes promise the warning within seconds (measured: about 2 s on an
     // idle 2-core machine); the bound here only keeps a loaded CI honest.
@@ -69,10 +75,10 @@ std::uint64_t seq_in(const std::string& line) { return std::stoull(support::word
 TEST_CASE("query: a replica stopped for a while sees the gap and re-syncs as soon as it goes on", "[moments]")
 {
     process pub({TICKER_PUB, "--bind", support::any_tcp, "--rate", "200"});
-    const auto feed = ready(pub, "publishing on");
+    const auto feed = wait_ready(pub, "publishing on");
     process server({QUERY_SERVER, "--feed", feed, "--bind", support::any_tcp, "--publish", support::any_tcp, "--sndhwm", "10", "--sndbuf", "4096"});
-    const auto queries = ready(server, "answering queries on");
-    const auto updates = ready(server, "publishing updates on");
+    const auto queries = wait_ready(server, "answering queries on");
+    const auto updates = wait_ready(server, "publishing updates on");
     const std::vector<std::string> to{"--connect", queries, "--updates", updates, "--follow", "AAPL"};
     auto args = [&](std::vector<std::string> more) {
         std::vector<std::string> all{QUERY_CLIENT};
@@ -139,8 +145,8 @@ TEST_CASE("query: a replica stopped for a while sees the gap and re-syncs as soo
 TEST_CASE("chat: a stopped bot expires for everyone, and joins again by itself when it goes on", "[moments]")
 {
     process server({CHAT_SERVER, "--bind", support::any_tcp, "--publish", support::any_tcp});
-    const auto commands = ready(server, "commands on");
-    const auto broadcasts = ready(server, "broadcasts on");
+    const auto commands = wait_ready(server, "commands on");
+    const auto broadcasts = wait_ready(server, "broadcasts on");
     auto bot = [&](const std::string& name) {
         return std::make_unique<process>(std::vector<std::string>{
             CHAT_CLIENT, "--connect", commands, "--subscribe", broadcasts, "--name", name, "--bot"});
@@ -167,4 +173,235 @@ TEST_CASE("chat: a stopped bot expires for everyone, and joins again by itself w
         p->signal(SIGINT);
         CHECK(p->wait_exit(5s) == 0);
     }
+}
+
+namespace {
+
+// Reads what the programs print for a while: an observation window, not a
+// synchronisation.
+void watch(std::initializer_list<process*> programs, std::chrono::milliseconds window)
+{
+    const auto end = std::chrono::steady_clock::now() + window;
+    while (std::chrono::steady_clock::now() < end)
+        for (auto* p : programs) p->wait_for("\n", 20ms);
+}
+
+}  // namespace
+
+// slides/sections/example-ticker.md, "Through a proxy": the demo's topology
+// (scripts/demo ticker-proxy), then, from a spare terminal, ticker-proxy-ctl
+// PAUSE (the subscribers go quiet), RESUME (the ticks come back) and STATISTICS.
+TEST_CASE("ticker-proxy: PAUSE quiets the subscribers, RESUME brings the ticks back", "[moments]")
+{
+    process pub({TICKER_PUB, "--bind", support::any_tcp, "--name", "pub"});
+    const auto feed = wait_ready(pub, "publishing on");
+    process proxy({TICKER_PROXY, "--connect", feed, "--bind", support::any_tcp, "--control", support::any_tcp, "--name", "proxy"});
+    const auto backend = wait_ready(proxy, "subscribers connect to");
+    const auto control = wait_ready(proxy, "control on");
+    process apple({TICKER_SUB, "--connect", backend, "--name", "sub-AAPL", "--symbol", "AAPL"});
+    process m_stocks({TICKER_SUB, "--connect", backend, "--name", "sub-M", "--symbol", "M"});
+    // What the notes point at first: the subscriptions travel upstream.
+    REQUIRE(proxy.wait_for("subscribe 'AAPL' travels upstream", 30s));
+    REQUIRE(proxy.wait_for("subscribe 'M' travels upstream", 30s));
+    REQUIRE(m_stocks.wait_for("MSFT", 30s));
+    auto ctl = [&](const std::string& command) {
+        const auto r = support::run({TICKER_PROXY_CTL, "--connect", control, command});
+        INFO(command << ": " << r.output);
+        REQUIRE(r.status == 0);
+        return r.output;
+    };
+    // The demo's publisher sends 10 ticks/s over 8 symbols: MSFT and META are
+    // a quarter of them, so sub-M prints about 5 in 2 s.
+    const auto window = 2s * support::sanitizer_slowdown;
+    const auto before = ticks_in(m_stocks);
+    watch({&apple, &m_stocks}, window);
+    INFO(m_stocks.output());
+    REQUIRE(ticks_in(m_stocks) > before);
+
+    CHECK_THAT(ctl("PAUSE"), Catch::Matchers::ContainsSubstring("OK"));
+    // Ticks already past the proxy still arrive: give them a moment (they are
+    // on the loopback, a few milliseconds), then nothing more for a window.
+    watch({&apple, &m_stocks}, 200ms);
+    const auto paused_apple = ticks_in(apple), paused_m = ticks_in(m_stocks);
+    watch({&apple, &m_stocks}, window);
+    CHECK(ticks_in(apple) == paused_apple);
+    CHECK(ticks_in(m_stocks) == paused_m);
+
+    CHECK_THAT(ctl("RESUME"), Catch::Matchers::ContainsSubstring("OK"));
+    const auto deadline = std::chrono::steady_clock::now() + 10s * support::sanitizer_slowdown;
+    while (ticks_in(m_stocks) == paused_m && std::chrono::steady_clock::now() < deadline) m_stocks.wait_for("\n", 100ms);
+    CHECK(ticks_in(m_stocks) > paused_m);
+    CHECK_THAT(ctl("STATISTICS"), Catch::Matchers::ContainsSubstring("OK frontend in"));
+    for (auto* p : {&apple, &m_stocks, &proxy, &pub}) {
+        p->signal(SIGINT);
+        CHECK(p->wait_exit(5s) == 0);
+    }
+    CHECK(apple.lines_with("W:").empty());
+    CHECK(m_stocks.lines_with("W:").empty());
+}
+
+// slides/sections/example-workflow.md, "Things to do live": the demo's
+// topology and batch (scripts/demo workflow: a worker per core, at most 4; two
+// here, as on a 2-core laptop), a worker started late from a spare terminal
+// (workflow-worker --name late), then Ctrl-C in one worker's pane mid-batch:
+// the ventilator says it sends that worker's tasks again, the total is the same.
+TEST_CASE("workflow: a late worker joins mid-batch, a worker stopped mid-batch loses nothing", "[moments]")
+{
+    // The demo's batch, 200 tasks of 1,000,000 paths: about 3.5 s with two
+    // workers. Smaller under sanitizers, which run it 10 times slower.
+    constexpr std::uint32_t batch = 200;
+    const std::uint32_t paths = support::under_sanitizer ? 200'000 : 1'000'000;
+    process ventilator({WORKFLOW_VENTILATOR, "--tasks", support::any_tcp, "--feedback", support::any_tcp,
+                        "--control", support::any_tcp, "--workers", "2", "--paths", std::to_string(paths),
+                        "--name", "ventilator"});
+    const auto tasks = wait_ready(ventilator, "tasks on");
+    const auto feedback = wait_ready(ventilator, "feedback on");
+    const auto control = wait_ready(ventilator, "control on");
+    process sink({WORKFLOW_SINK, "--results", support::any_tcp, "--feedback", feedback, "--control", control, "--name", "sink"});
+    const auto results = wait_ready(sink, "results on");
+    auto worker = [&](const std::string& name) {
+        return std::make_unique<process>(std::vector<std::string>{
+            WORKFLOW_WORKER, "--tasks", tasks, "--results", results, "--control", control, "--name", name});
+    };
+    auto first = worker("worker-1");
+    auto second = worker("worker-2");
+    REQUIRE(sink.wait_for("first result in", 30s));
+    auto late = worker("late");
+    INFO(ventilator.output());
+    REQUIRE(ventilator.wait_for("late joined mid-batch", 30s));
+    first->signal(SIGINT);  // Ctrl-C in its pane
+    REQUIRE(first->wait_exit(5s) == 0);
+    // What the notes promise: "N tasks with no result after 2.0 s, sending again".
+    const auto again = ventilator.wait_for("sending again", 60s);
+    REQUIRE(again);
+    CHECK_THAT(*again, Catch::Matchers::ContainsSubstring("with no result after 2.0 s"));
+    REQUIRE(ventilator.wait_exit(120s) == 0);
+    REQUIRE(sink.wait_exit(10s) == 0);
+    for (auto* w : {second.get(), late.get()}) {
+        INFO(w->output());
+        CHECK(w->wait_exit(10s) == 0);
+        CHECK(w->wait_for("leaving (the batch is complete)", 0ms));
+    }
+    INFO(sink.output());
+    const auto value = sink.wait_for("portfolio value ", 0ms);
+    REQUIRE(value);
+    CHECK(support::word_after(*value, "portfolio value ") == workflow_test::expected_value(batch, paths));
+}
+
+// slides/sections/example-desk.md, "Demo: scripts/demo desk": the desk
+// against ticker-pub, chat-server and the bot alice as processes (scripts/demo
+// desk --transport tcp --tmux), the page's event stream read as a browser
+// reads it; then Ctrl-C in the chat-server's pane (a notice on the page),
+// Up+Enter (the same command again: the desk joins again by itself), and
+// Ctrl-C the desk (gone at once, status 0).
+TEST_CASE("desk: the chat-server restarted under the desk, the page says so and the desk joins again", "[moments]")
+{
+    process pub({TICKER_PUB, "--bind", support::any_tcp, "--name", "ticker-pub"});
+    const auto feed = wait_ready(pub, "publishing on");
+    auto server = std::make_unique<process>(
+        std::vector<std::string>{CHAT_SERVER, "--bind", support::any_tcp, "--publish", support::any_tcp, "--name", "chat-server"});
+    const auto commands = wait_ready(*server, "commands on");
+    const auto broadcasts = wait_ready(*server, "broadcasts on");
+    // Up+Enter runs the same command again: the same ports.
+    const std::vector<std::string> again{CHAT_SERVER, "--bind", commands, "--publish", broadcasts, "--name", "chat-server"};
+    process alice({CHAT_CLIENT, "--connect", commands, "--subscribe", broadcasts, "--name", "alice", "--bot", "--bot-interval", "5"});
+    process desk({DESK, "--http", "127.0.0.1:0", "--ticker", feed, "--chat", commands, "--chat-broadcast", broadcasts,
+                  "--paths", "2000"});
+    const auto line = desk.wait_for("dashboard on http://", 30s);
+    INFO(desk.output());
+    REQUIRE(line);
+    const auto url = line->substr(line->find("http://"));
+    process page({"/usr/bin/curl", "-sN", url + "events"});
+    REQUIRE(page.wait_for(R"("kind":"tick")", 30s));
+    REQUIRE(desk.wait_for("chat -- joined as desk", 30s));
+
+    server->signal(SIGINT);
+    REQUIRE(server->wait_exit(5s) == 0);
+    // The desk's chat client hears nothing for its 3 s timeout, and says so.
+    INFO(page.output());
+    CHECK(page.wait_for(R"({"kind":"notice","text":"no reply from the server for )", 30s));
+    server = std::make_unique<process>(again);  // Up+Enter
+    wait_ready(*server, "broadcasts on");
+    CHECK(page.wait_for(R"({"kind":"notice","text":"the server is back: joined again as desk"})", 30s));
+    // And the chat works again: a line said on the page comes back from the server.
+    const auto origin = "Origin: " + url.substr(0, url.size() - 1);
+    const auto said = support::run({"/usr/bin/curl", "-s", "-XPOST", "-H", origin, "--data", "back again", url + "chat"});
+    CHECK(said.output.starts_with(R"({"ok":true})"));
+    CHECK(page.wait_for(R"("handle":"desk","text":"back again")", 30s));
+
+    const auto stopping = std::chrono::steady_clock::now();
+    desk.signal(SIGINT);
+    CHECK(desk.wait_exit(5s) == 0);
+    WARN("the desk ended " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopping).count()
+                           << " ms after Ctrl-C (the notes say about 0.3 s)");
+    CHECK(page.wait_exit(5s).has_value());
+    for (auto* p : {&alice, server.get(), &pub}) {
+        p->signal(SIGINT);
+        CHECK(p->wait_exit(5s) == 0);
+    }
+}
+
+// slides/sections/example-ticker.md, "Demo: scripts/demo ticker --tmux":
+// Ctrl-C in the publisher's pane, Up+Enter (the same command again): the
+// subscribers reconnect by themselves and say "the publisher restarted".
+TEST_CASE("ticker: the publisher restarted, the subscribers carry on and say so", "[moments]")
+{
+    auto pub = std::make_unique<process>(std::vector<std::string>{TICKER_PUB, "--bind", support::any_tcp, "--name", "pub"});
+    const auto feed = wait_ready(*pub, "publishing on");
+    process apple({TICKER_SUB, "--connect", feed, "--name", "sub-AAPL", "--symbol", "AAPL"});
+    process m_stocks({TICKER_SUB, "--connect", feed, "--name", "sub-M", "--symbol", "M"});
+    REQUIRE(m_stocks.wait_for("MSFT", 30s));
+    REQUIRE(apple.wait_for("AAPL", 30s));
+    pub->signal(SIGINT);
+    REQUIRE(pub->wait_exit(5s) == 0);
+    pub = std::make_unique<process>(std::vector<std::string>{TICKER_PUB, "--bind", feed, "--name", "pub"});
+    wait_ready(*pub, "publishing on");
+    for (auto* sub : {&apple, &m_stocks}) {
+        INFO(sub->output());
+        CHECK(sub->wait_for("the publisher restarted", 30s));
+    }
+    const auto ticks = ticks_in(m_stocks);
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (ticks_in(m_stocks) == ticks && std::chrono::steady_clock::now() < deadline) m_stocks.wait_for("\n", 100ms);
+    CHECK(ticks_in(m_stocks) > ticks);  // and the prices tick on
+    for (auto* p : {&apple, &m_stocks, pub.get()}) {
+        p->signal(SIGINT);
+        CHECK(p->wait_exit(5s) == 0);
+    }
+}
+
+// slides/sections/example-workflow.md, "Kill a worker" notes: Ctrl-Z in the
+// sink's pane, fg a few seconds later: with no DONE the ventilator sends the
+// tasks in flight again; the sink, back, ignores the duplicates; same total.
+TEST_CASE("workflow: the sink stopped mid-batch and let go on, duplicates ignored, same total", "[moments]")
+{
+    constexpr std::uint32_t batch = 200;
+    const std::uint32_t paths = support::under_sanitizer ? 200'000 : 1'000'000;
+    process ventilator({WORKFLOW_VENTILATOR, "--tasks", support::any_tcp, "--feedback", support::any_tcp,
+                        "--control", support::any_tcp, "--workers", "2", "--paths", std::to_string(paths),
+                        "--name", "ventilator"});
+    const auto tasks = wait_ready(ventilator, "tasks on");
+    const auto feedback = wait_ready(ventilator, "feedback on");
+    const auto control = wait_ready(ventilator, "control on");
+    process sink({WORKFLOW_SINK, "--results", support::any_tcp, "--feedback", feedback, "--control", control, "--name", "sink"});
+    const auto results = wait_ready(sink, "results on");
+    std::vector<std::unique_ptr<process>> workers;
+    for (const char* name : {"worker-1", "worker-2"})
+        workers.push_back(std::make_unique<process>(std::vector<std::string>{
+            WORKFLOW_WORKER, "--tasks", tasks, "--results", results, "--control", control, "--name", name}));
+    REQUIRE(sink.wait_for("first result in", 30s));
+    sink.signal(SIGTSTP);  // Ctrl-Z
+    INFO(ventilator.output());
+    REQUIRE(ventilator.wait_for("sending again", 60s));
+    sink.signal(SIGCONT);  // fg
+    REQUIRE(ventilator.wait_exit(120s) == 0);
+    INFO(sink.output());
+    REQUIRE(sink.wait_exit(10s) == 0);
+    for (auto& w : workers) CHECK(w->wait_exit(10s) == 0);
+    const auto complete = sink.wait_for("batch complete: ", 0ms);
+    REQUIRE(complete);
+    CHECK(complete->find(" 0 duplicates ignored") == std::string::npos);
+    const auto value = sink.wait_for("portfolio value ", 0ms);
+    REQUIRE(value);
+    CHECK(support::word_after(*value, "portfolio value ") == workflow_test::expected_value(batch, paths));
 }

@@ -98,7 +98,6 @@ void subscription_budget::cut(int fd, peer& p, std::uint64_t bytes, const char* 
     p.cut = true;  // either way, not counted again (DISCONNECTED removes it)
     if (peer_of(fd) != p.address) return;
     ::shutdown(fd, SHUT_RDWR);
-    ++cut_offs_;
     if (const auto suppressed = reported_.allow())
         out_.warn(label_, ": cut off ", p.address, " after ", kib(bytes), " of subscriptions (", why, "; limits ",
                   kib(limits_.per_peer), " per peer, ", kib(limits_.total), " in all)",

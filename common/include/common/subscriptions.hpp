@@ -79,7 +79,6 @@ public:
     // least every check_interval while watching().
     void check();
     bool watching() const { return !peers_.empty(); }
-    std::uint64_t cut_offs() const { return cut_offs_; }
     static constexpr std::chrono::milliseconds check_interval{25};
 
 private:
@@ -94,7 +93,6 @@ private:
     subscription_limits limits_;
     std::unordered_map<int, peer> peers_;  // accepted tcp connections, by fd
     throttle reported_;
-    std::uint64_t cut_offs_ = 0;
 };
 
 // Sets ZMQ_MAXMSGSIZE and watches the socket: peers cut off are logged

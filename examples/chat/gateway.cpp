@@ -80,25 +80,22 @@ public:
         : ctx_(ctx), opts_(opts), out_(out), stream_(stream) {}
 
     // slide: chat-gateway-stream-in
-    // [connection id][bytes]: a connection opened or closed (no bytes), or data.
+    // [id][bytes]: data; [id][nothing]: a connection opened or closed.
     void from_stream(std::vector<zmq::message_t>& msg)
     {
         if (msg.size() != 2) return;
         const auto id = msg[0].to_string();
+        const auto bytes = msg[1].to_string_view();
         auto it = people_.find(id);
-        if (msg[1].size() == 0) {
-            if (it != people_.end()) return hung_up(it);
-            if (!forget_closed(id)) opened(id);  // not the late notice of one we closed
-            return;
+        if (!bytes.empty()) {
+            if (it != people_.end()) received(id, it->second, bytes);
+        } else if (it != people_.end()) {
+            hung_up(it);
+        } else if (!forget_closed(id)) {  // not a late notice of one we closed
+            opened(id);
         }
-    // end slide
-        if (it == people_.end()) return;
-        auto& p = it->second;
-        // A person closed in this turn (stuck, or /quit) gets nothing more.
-        p.lines.feed(msg[1].to_string_view(), opts_.conn.max_text + max_line_slack,
-                     [&](const std::string& text) { if (!p.closing) line(id, p, text); },
-                     [&] { if (!p.closing) tell(id, p, "! that line is too long: dropped\n"); });
     }
+    // end slide
 
     // A broadcast from the server, for everyone with a handle.
     void from_sub(const broadcast& b)
@@ -200,6 +197,16 @@ private:
         tell(id, p, "Welcome to the ZeroMQ chat, room " + opts_.room + ". Your handle? ");
     }
 
+    // Bytes from a person: TCP has no message boundaries, so they are cut
+    // into lines here. A person closed in this turn (stuck, or /quit) gets
+    // nothing more.
+    void received(const std::string& id, person& p, std::string_view bytes)
+    {
+        p.lines.feed(bytes, opts_.conn.max_text + max_line_slack,
+                     [&](const std::string& text) { if (!p.closing) line(id, p, text); },
+                     [&] { if (!p.closing) tell(id, p, "! that line is too long: dropped\n"); });
+    }
+
     void hung_up(std::map<std::string, person>::iterator it)
     {
         if (it->second.chat) it->second.chat->leave();
@@ -267,19 +274,17 @@ private:
     }
 
     // slide: chat-gateway-stream-out
-    // STREAM: [id][bytes] writes; [id][nothing] closes. Never waits. If the id
-    // frame is refused (EAGAIN: that connection's queue is full; EHOSTUNREACH:
-    // it is gone), the socket still expects an id: the bytes must not follow.
+    // STREAM: [id][bytes] writes; [id][nothing] closes. Never waits.
     sent write(const std::string& id, std::string_view bytes)
     {
         const auto more = zmq::send_flags::sndmore | zmq::send_flags::dontwait;
-        try {
+        try {  // a refused id (queue full, or gone): its bytes must not follow
             if (!stream_.send(zmq::buffer(id), more)) return sent::full;
         } catch (const zmq::error_t& e) {
             if (e.num() != EHOSTUNREACH) throw;
             return sent::gone;
         }
-        stream_.send(zmq::buffer(bytes), zmq::send_flags::dontwait);  // after an id: accepted
+        stream_.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
         return sent::yes;
     }
     // end slide

@@ -121,17 +121,16 @@ void write_keypair(const std::filesystem::path& dir, const std::string& name, co
 }
 
 // slide: chat-secure-server
-void secure_server_socket(zmq::socket_ref socket, const server_security& opts)
+void secure_server_socket(zmq::socket_ref s, const server_security& opts)
 {
+    if (!opts.curve() && !opts.plain()) return;  // NULL: no authentication
     if (opts.curve()) {
-        socket.set(zmq::sockopt::curve_server, true);
-        socket.set(zmq::sockopt::curve_secretkey, load_key(opts.curve_key_file));
-    } else if (opts.plain()) {
-        socket.set(zmq::sockopt::plain_server, true);
+        s.set(zmq::sockopt::curve_server, true);
+        s.set(zmq::sockopt::curve_secretkey, load_key(opts.curve_key_file));
     } else {
-        return;  // NULL: no ZAP domain, no authentication
+        s.set(zmq::sockopt::plain_server, true);
     }
-    socket.set(zmq::sockopt::zap_domain, zap_domain);
+    s.set(zmq::sockopt::zap_domain, zap_domain);
 }
 // end slide
 
@@ -182,6 +181,38 @@ zap_verdict check_zap_request(common::frames request, const server_security& opt
     return verdict("400", "mechanism " + common::printable(mechanism) + " from " + address + " is not accepted here");
 }
 
+namespace {
+
+// check_zap_request's verdict, or a 500 when it fails (e.g. the password file
+// went away).
+zap_verdict verdict_for(common::frames request, const server_security& opts)
+{
+    try {
+        return check_zap_request(request, opts);
+    } catch (const std::exception& e) {
+        return {request.size() >= 2 ? frame_text(request[1]) : "", "500", e.what(), ""};
+    }
+}
+
+// The reply to a ZAP request: version, request id, status code and text, user
+// id, metadata (none).
+std::vector<zmq::message_t> zap_reply(const zap_verdict& v)
+{
+    const std::string status_text = v.status == "200" ? "OK" : v.reason;
+    std::vector<zmq::message_t> reply;
+    for (const std::string& f : {std::string("1.0"), v.request_id, v.status, status_text, v.user_id, std::string()})
+        reply.emplace_back(f.data(), f.size());
+    return reply;
+}
+
+// A refusal's report: how many refusals it leaves out, if any.
+std::string more_refusals(std::uint64_t n)
+{
+    return n == 0 ? "" : " (and " + std::to_string(n) + " more refusals since the last report)";
+}
+
+}  // namespace
+
 zap_handler::zap_handler(zmq::context_t& ctx, const server_security& opts, const common::console& out)
 {
     // Bound here, before the server's sockets exist; used only by the thread from now on.
@@ -194,26 +225,17 @@ zap_handler::zap_handler(zmq::context_t& ctx, const server_security& opts, const
     }
     thread_ = std::jthread([rep = std::move(rep), opts, &out](std::stop_token stop) mutable {
         std::vector<zmq::message_t> request;
-        common::throttle refusals(zap_repeat_quiet);
+        common::throttle refusals(zap_repeat_quiet);  // a guesser must not flood the log
         // slide: chat-zap-handler
         while (common::recv(rep, request, stop)) {
-            zap_verdict v;
-            try {
-                v = check_zap_request(request, opts);
-            } catch (const std::exception& e) {  // e.g. the password file went away
-                v = {request.size() >= 2 ? frame_text(request[1]) : "", "500", e.what(), ""};
-            }
+            const auto v = verdict_for(request, opts);  // status 200, 400 or 500
             if (v.status == "200") out.info("accepted ", v.reason);
-            else if (const auto quiet = refusals.allow())  // a guesser must not flood the log
-                out.warn("refused ", v.reason, *quiet ? " (and " + std::to_string(*quiet) +
-                                                            " more refusals since the last report)" : "");
-        // end slide
-            const std::string status_text = v.status == "200" ? "OK" : v.reason;
-            auto reply = std::vector<zmq::message_t>{};
-            for (const std::string& f : {std::string("1.0"), v.request_id, v.status, status_text, v.user_id, std::string()})
-                reply.emplace_back(f.data(), f.size());
+            else if (const auto quiet = refusals.allow())
+                out.warn("refused ", v.reason, more_refusals(*quiet));
+            auto reply = zap_reply(v);
             common::send(rep, reply, stop);
         }
+        // end slide
     });
 }
 

@@ -60,20 +60,21 @@ common::role_options quiet(const common::role_options& role, std::string name)
 
 }  // namespace
 
-// slide: desk-market
 void run_market(zmq::context_t& ctx, const market_options& opts, std::stop_token stop)
 {
+    // slide: desk-market
     pipe_end hub(ctx, market_actor);
     ticker::sub_options sub;
     sub.role = quiet(opts.role, opts.role.name);
     sub.connect = opts.connect;
     sub.symbols = opts.symbols;
-    sub.on_tick = [&](const ticker::tick& t) {  // in this thread: it may use `hub`
-        hub.emit({"tick", {t.symbol, format("%.2f", t.price), format("%.2f", t.open)}}, stop, 0ms);
+    sub.on_tick = [&](const ticker::tick& t) {  // runs in this thread
+        hub.emit({"tick", {t.symbol, format("%.2f", t.price),
+                           format("%.2f", t.open)}}, stop, 0ms);
     };
     ticker::run_sub(ctx, sub, stop);
+    // end slide
 }
-// end slide
 
 void run_chat(zmq::context_t& ctx, const chat_options& opts, std::stop_token stop)
 {

@@ -49,7 +49,8 @@ public:
         // slide: desk-hub-poll
         while (!stop_.stop_requested()) {
             std::vector<zmq::pollitem_t> items;
-            for (auto& [name, pipe] : pipes_) items.push_back({pipe.handle(), 0, ZMQ_POLLIN, 0});
+            for (auto& [name, pipe] : pipes_)
+                items.push_back({pipe.handle(), 0, ZMQ_POLLIN, 0});
             items.push_back({requests_.handle(), 0, ZMQ_POLLIN, 0});
             items.push_back({events_.handle(), 0, ZMQ_POLLIN, 0});
             if (!common::poll(items, stop_)) continue;
@@ -113,8 +114,9 @@ private:
         const auto args = texts(std::span(msg).subspan(1));
         const auto reply = answer(args);
         auto frames = text_message(reply);
-        frames.insert(frames.begin(), zmq::message_t(msg[0].data(), msg[0].size()));
-        common::send(requests_, frames, stop_, 0ms);  // ROUTER drops it if the caller is gone
+        frames.emplace(frames.begin(), msg[0].data(), msg[0].size());
+        // A ROUTER drops the reply if the caller is gone.
+        common::send(requests_, frames, stop_, 0ms);
     }
     // end slide
 

@@ -184,13 +184,14 @@ void run_web(zmq::context_t& ctx, const web_options& opts, std::stop_token stop)
     });
 
     // slide: desk-web-request
-    server.Post("/chat", [&ctx, stop](const httplib::Request& req, httplib::Response& res) {
+    using httplib::Request, httplib::Response;
+    server.Post("/chat", [&ctx, stop](const Request& req, Response& res) {
         reply(res, request(ctx, {"say", req.body}, stop));
     });
-    server.Post("/order", [&ctx, stop](const httplib::Request& req, httplib::Response& res) {
+    server.Post("/order", [&ctx, stop](const Request& req, Response& res) {
         reply(res, request(ctx, {"order", req.body}, stop));
     });
-    server.Post("/query", [&ctx, stop](const httplib::Request& req, httplib::Response& res) {
+    server.Post("/query", [&ctx, stop](const Request& req, Response& res) {
         reply(res, request(ctx, {"query", req.body}, stop));
     });
     // end slide

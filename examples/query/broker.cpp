@@ -69,8 +69,10 @@ void run_broker(zmq::context_t& ctx, const broker_options& opts, std::stop_token
 {
     const common::console out(opts.role.name, opts.role.quiet);
     // slide: query-broker-sockets
-    zmq::socket_t frontend(ctx, zmq::socket_type::router), backend(ctx, zmq::socket_type::dealer);
-    zmq::socket_t publishers(ctx, zmq::socket_type::xsub), updates(ctx, zmq::socket_type::xpub);
+    zmq::socket_t frontend(ctx, zmq::socket_type::router);
+    zmq::socket_t backend(ctx, zmq::socket_type::dealer);
+    zmq::socket_t publishers(ctx, zmq::socket_type::xsub);
+    zmq::socket_t updates(ctx, zmq::socket_type::xpub);
     // end slide
     const std::array monitors{common::monitor_if(opts.role.monitor, ctx, frontend, "frontend", out),
                               common::monitor_if(opts.role.monitor, ctx, backend, "backend", out),

@@ -90,7 +90,7 @@ common::result<reply> client::ask(std::string_view text, std::stop_token stop)
     // slide: query-client-retry
     for (int attempt = 0; attempt <= retries_; ++attempt) {
         if (!socket_) open();
-        std::array<zmq::message_t, 1> request{zmq::message_t(text.data(), text.size())};
+        std::array request{zmq::message_t(text.data(), text.size())};
         if (common::send(*socket_, request, stop, timeout_) &&
             common::recv(*socket_, msg_, stop, timeout_))
             break;
@@ -222,22 +222,27 @@ public:
         // slide: query-client-gap
         auto it = states_.find(t.symbol);
         if (it == states_.end()) return;
-        const bool restarted = t.seq == 1 && it->second.seq > 1;  // the feed started again
-        if (t.seq <= it->second.seq && !restarted) return;      // seen (another worker's copy)
-        if (t.seq != it->second.seq + 1) {
-            out_.warn(t.symbol, restarted ? ": the feed restarted" : ": expected update " +
-                      std::to_string(it->second.seq + 1) + ", got " + std::to_string(t.seq),
-                      ": re-syncing");
+        auto& s = it->second;
+        const bool restarted = t.seq == 1 && s.seq > 1;  // the feed started again
+        if (t.seq <= s.seq && !restarted) return;  // seen (another worker's copy)
+        if (t.seq != s.seq + 1) {
+            out_.warn(t.symbol, resync_reason(restarted, s.seq + 1, t.seq));
             resync(t.symbol);
-            if (t.seq != it->second.seq + 1) return;  // the snapshot has it, or the next gap will tell
+            if (t.seq != s.seq + 1) return;  // the snapshot has it, or is behind
         }
-        it->second.apply(t);
+        s.apply(t);
         // end slide
-        if (events_.on_update) events_.on_update(t.symbol, it->second);
-        else print(t.symbol, it->second, "");
+        if (events_.on_update) events_.on_update(t.symbol, s);
+        else print(t.symbol, s, "");
     }
 
 private:
+    // Why a replica takes a new snapshot, for the log.
+    static std::string resync_reason(bool restarted, std::uint64_t expected, std::uint64_t got)
+    {
+        if (restarted) return ": the feed restarted: re-syncing";
+        return ": expected update " + std::to_string(expected) + ", got " + std::to_string(got) + ": re-syncing";
+    }
     void resync(const std::string& symbol)
     {
         const auto r = must_ask(client_, "SNAPSHOT " + symbol, stop_);

@@ -96,11 +96,12 @@ public:
                                                {router_.handle(), 0, ZMQ_POLLIN, 0},
                                                {xpub_.handle(), 0, ZMQ_POLLIN, 0}}};
         while (common::poll(items, stop)) {
-            for (std::size_t i = 0; i < batch && common::recv(feed_, msg_, stop, 0ms); ++i)
+            std::size_t i = 0;
+            for (i = 0; i < batch && common::recv(feed_, msg_, stop, 0ms); ++i)
                 on_tick();
-            for (std::size_t i = 0; i < batch && common::recv(router_, msg_, stop, 0ms); ++i)
+            for (i = 0; i < batch && common::recv(router_, msg_, stop, 0ms); ++i)
                 on_query();
-            for (std::size_t i = 0; i < batch && common::recv(xpub_, msg_, stop, 0ms); ++i)
+            for (i = 0; i < batch && common::recv(xpub_, msg_, stop, 0ms); ++i)
                 on_subscription();
         }
         // end slide

@@ -121,7 +121,8 @@ void run_proxy(zmq::context_t& ctx, const proxy_options& opts, std::stop_token s
     // The proxy thread alone uses the four sockets until it ends, on TERMINATE.
     std::jthread proxy([&] {
         zmq_proxy_steerable(frontend.handle(), backend.handle(),
-                            capturing ? capture.handle() : nullptr, steer.handle());
+                            capturing ? capture.handle() : nullptr,
+                            steer.handle());
     });
     // end slide
     const bool quirks = steering_of_4_3_5();

@@ -76,9 +76,9 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
     // not megabytes of kernel buffer.
     pub.set(zmq::sockopt::sndhwm, opts.sndhwm);
     if (opts.sndbuf > 0) pub.set(zmq::sockopt::sndbuf, opts.sndbuf);
-    // A subscription over 512 bytes cuts its peer off (common/subscriptions.hpp).
-    auto monitor = common::limit_untrusted(ctx, pub, common::max_subscription_bytes, "pub", out,
-                                           opts.role.monitor);
+    // A subscription over 512 bytes cuts its peer off (see subscriptions.hpp).
+    auto monitor = common::limit_untrusted(ctx, pub,
+        common::max_subscription_bytes, "pub", out, opts.role.monitor);
     for (const auto& ep : opts.bind)
         out.info("publishing on ", common::bind(pub, ep), " (seed ", seed, ")");
     for (const auto& ep : opts.connect) {
@@ -97,7 +97,7 @@ void run_pub(zmq::context_t& ctx, const pub_options& opts, std::stop_token stop)
         // slide: ticker-pub-send
         tick t = prices.next();
         t.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count();
+            std::chrono::system_clock::now().time_since_epoch()).count();
         // PUB never blocks: a subscriber whose queue is full just misses ticks.
         zmq::send_multipart(pub, encode(t));
         ++sent;

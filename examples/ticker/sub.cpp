@@ -112,7 +112,8 @@ void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
     auto monitor = common::monitor_if(opts.role.monitor, ctx, sub, "sub", out);
     // Filtering is a prefix match on the first frame, done by the publisher.
     if (opts.symbols.empty()) sub.set(zmq::sockopt::subscribe, "");
-    for (const auto& symbol : opts.symbols) sub.set(zmq::sockopt::subscribe, symbol);
+    for (const auto& symbol : opts.symbols)
+        sub.set(zmq::sockopt::subscribe, symbol);
     for (const auto& ep : opts.connect) common::connect(sub, ep);
     // end slide
     out.info("following ", describe(opts.symbols), " from ", opts.connect.front(),
@@ -123,7 +124,8 @@ void run_sub(zmq::context_t& ctx, const sub_options& opts, std::stop_token stop)
     std::uint64_t received = 0;
     clock::time_point first, last;
     // slide: ticker-sub-loop
-    while ((opts.count == 0 || received < opts.count) && common::recv(sub, msg, stop)) {
+    while ((opts.count == 0 || received < opts.count) &&
+           common::recv(sub, msg, stop)) {
         auto t = decode(msg);
         if (!t) {
             out.warn("dropped a malformed message: ", t.error());

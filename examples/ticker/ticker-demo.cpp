@@ -40,11 +40,13 @@ int main(int argc, char** argv)
         m_stocks.symbols = {"M"};
 
         // slide: ticker-demo-threads
+        // A thread per role; s is the group's std::stop_token.
         common::thread_group roles(stop);
-        roles.spawn("pub", [&](std::stop_token s) { ticker::run_pub(ctx, pub, s); });
-        if (with_proxy) roles.spawn("proxy", [&](std::stop_token s) { ticker::run_proxy(ctx, proxy, s); });
-        roles.spawn("sub-AAPL", [&](std::stop_token s) { ticker::run_sub(ctx, apple, s); });
-        roles.spawn("sub-M", [&](std::stop_token s) { ticker::run_sub(ctx, m_stocks, s); });
+        roles.spawn("pub", [&](auto s) { ticker::run_pub(ctx, pub, s); });
+        if (with_proxy)
+            roles.spawn("proxy", [&](auto s) { ticker::run_proxy(ctx, proxy, s); });
+        roles.spawn("sub-AAPL", [&](auto s) { ticker::run_sub(ctx, apple, s); });
+        roles.spawn("sub-M", [&](auto s) { ticker::run_sub(ctx, m_stocks, s); });
         roles.wait();
         // end slide
     });

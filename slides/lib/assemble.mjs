@@ -70,8 +70,10 @@ function expandSettings(line, settings) {
   if (QR.test(line)) return settings.repository ? `<div class="qr">${qrSvg(settings.repository)}</div>` : null
   return line.replace(REPOSITORY, settings.repository || '<the repository>')
 }
-// Longest line (after dedent) -> the code size class the theme defines.
-const WIDTHS = [[64, ''], [76, 'wide'], [88, 'wider'], [100, 'widest']] // see theme/beyond.css
+// Longest line (after dedent) -> the code size class the theme defines: 28 px
+// up to 64 columns, 25 px ('wide') up to 76. A wider region is an error: code
+// below 24 px cannot be read from the back of a room.
+const WIDTHS = [[64, ''], [76, 'wide']] // see theme/beyond.css
 export const MAX_WIDTH = WIDTHS.at(-1)[0]
 
 export const deckNames = () =>

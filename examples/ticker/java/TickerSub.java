@@ -52,7 +52,8 @@ public class TickerSub {
             }
             // slide: ticker-java-decode
             // Java reads big-endian unless told otherwise; a long holds a u64's bits.
-            ByteBuffer q = ByteBuffer.wrap(frames.get(1)).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer q = ByteBuffer.wrap(frames.get(1));
+            q.order(ByteOrder.LITTLE_ENDIAN);
             long seq = q.getLong(), timeNs = q.getLong();
             double price = q.getDouble(), open = q.getDouble();
             double bid = q.getDouble(), ask = q.getDouble();

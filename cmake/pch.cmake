@@ -56,8 +56,15 @@ endfunction()
 # Files of one target share a translation unit, so two of them cannot both
 # define a name in an anonymous namespace.
 option(BB_UNITY "Compile each test program, role library and common as one translation unit" ON)
+# cmake/tsan_zmq.cpp, which every target of a tsan build compiles, stays a file
+# of its own: in a library's archive it is then a member no program pulls in
+# (each has its own copy), rather than part of the library's one object.
 function(bb_unity)
   if(BB_UNITY)
     set_target_properties(${ARGN} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 0)
+    foreach(t IN LISTS ARGN)
+      set_source_files_properties("${PROJECT_SOURCE_DIR}/cmake/tsan_zmq.cpp" TARGET_DIRECTORY ${t}
+                                  PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+    endforeach()
   endif()
 endfunction()

@@ -254,54 +254,73 @@ TEST_CASE("ticker-proxy: PAUSE quiets the subscribers, RESUME brings the ticks b
     CHECK(m_stocks.lines_with("W:").empty());
 }
 
-// slides/sections/example-workflow.md, "Things to do live": the demo's
-// topology and batch (scripts/demo workflow: a worker per core, at most 4; two
-// here, as on a 2-core laptop), a worker started late from a spare terminal
-// (workflow-worker --name late), then Ctrl-C in one worker's pane mid-batch:
-// the ventilator says it sends that worker's tasks again, the total is the same.
-TEST_CASE("workflow: a late worker joins mid-batch, a worker stopped mid-batch loses nothing", "[moments]")
-{
-    // The demo's batch, 200 tasks of 1,000,000 paths: about 3.5 s with two
-    // workers. Smaller under sanitizers, which run it 10 times slower.
-    constexpr std::uint32_t batch = 200;
+namespace {
+
+// The workflow demo's topology and batch (scripts/demo workflow: a worker per
+// core, at most 4; two here, as on a 2-core laptop): 200 tasks of 1,000,000
+// paths, about 3.5 s with two workers; fewer paths under sanitizers, which
+// run it 10 times slower.
+struct demo_batch {
+    static constexpr std::uint32_t batch = 200;
     const std::uint32_t paths = support::under_sanitizer ? 200'000 : 1'000'000;
-    process ventilator({WORKFLOW_VENTILATOR, "--tasks", support::any_tcp, "--feedback", support::any_tcp,
+    process ventilator{{WORKFLOW_VENTILATOR, "--tasks", support::any_tcp, "--feedback", support::any_tcp,
                         "--control", support::any_tcp, "--workers", "2", "--paths", std::to_string(paths),
-                        "--name", "ventilator"});
-    const auto tasks = wait_ready(ventilator, "tasks on");
-    const auto feedback = wait_ready(ventilator, "feedback on");
-    const auto control = wait_ready(ventilator, "control on");
-    process sink({WORKFLOW_SINK, "--results", support::any_tcp, "--feedback", feedback, "--control", control, "--name", "sink"});
-    const auto results = wait_ready(sink, "results on");
-    auto worker = [&](const std::string& name) {
+                        "--name", "ventilator"}};
+    const std::string tasks = wait_ready(ventilator, "tasks on");
+    const std::string feedback = wait_ready(ventilator, "feedback on");
+    const std::string control = wait_ready(ventilator, "control on");
+    process sink{{WORKFLOW_SINK, "--results", support::any_tcp, "--feedback", feedback, "--control", control,
+                  "--name", "sink"}};
+    const std::string results = wait_ready(sink, "results on");
+
+    std::unique_ptr<process> worker(const std::string& name) const
+    {
         return std::make_unique<process>(std::vector<std::string>{
             WORKFLOW_WORKER, "--tasks", tasks, "--results", results, "--control", control, "--name", name});
-    };
-    auto first = worker("worker-1");
-    auto second = worker("worker-2");
-    REQUIRE(saw(sink, "first result in"));
-    auto late = worker("late");
-    REQUIRE(saw(ventilator, "late joined mid-batch"));
+    }
+    // The ventilator and the sink end by themselves, status 0; the sink's
+    // total is the one the test computes.
+    void finish()
+    {
+        const auto ventilator_status = ventilator.wait_exit(120s);
+        INFO(ventilator.output());
+        REQUIRE(ventilator_status == 0);
+        const auto sink_status = sink.wait_exit(10s);
+        INFO(sink.output());
+        REQUIRE(sink_status == 0);
+        const auto value = sink.wait_for("portfolio value ", 0ms);
+        REQUIRE(value);
+        CHECK(support::word_after(*value, "portfolio value ") == workflow_test::expected_value(batch, paths));
+    }
+};
+
+}  // namespace
+
+// slides/sections/example-workflow.md, "Things to do live": the demo's batch,
+// a worker started late from a spare terminal (workflow-worker --name late),
+// then Ctrl-C in one worker's pane mid-batch: the ventilator says it sends
+// that worker's tasks again, the total is the same.
+TEST_CASE("workflow: a late worker joins mid-batch, a worker stopped mid-batch loses nothing", "[moments]")
+{
+    demo_batch demo;
+    auto first = demo.worker("worker-1");
+    auto second = demo.worker("worker-2");
+    REQUIRE(saw(demo.sink, "first result in"));
+    auto late = demo.worker("late");
+    REQUIRE(saw(demo.ventilator, "late joined mid-batch"));
     first->signal(SIGINT);  // Ctrl-C in its pane
     REQUIRE(first->wait_exit(5s) == 0);
     // What the notes promise: "N tasks with no result after 2.0 s, sending again".
-    REQUIRE(saw(ventilator, "sending again", 60s));
-    CHECK_THAT(*ventilator.wait_for("sending again", 0ms), Catch::Matchers::ContainsSubstring("with no result after 2.0 s"));
-    const auto ventilator_status = ventilator.wait_exit(120s);
-    INFO(ventilator.output());
-    REQUIRE(ventilator_status == 0);
-    const auto sink_status = sink.wait_exit(10s);
-    INFO(sink.output());
-    REQUIRE(sink_status == 0);
+    REQUIRE(saw(demo.ventilator, "sending again", 60s));
+    CHECK_THAT(*demo.ventilator.wait_for("sending again", 0ms),
+               Catch::Matchers::ContainsSubstring("with no result after 2.0 s"));
+    demo.finish();
     for (auto* w : {second.get(), late.get()}) {
         const auto status = w->wait_exit(10s);
         INFO(w->output());
         CHECK(status == 0);
         CHECK(w->wait_for("leaving (the batch is complete)", 0ms));
     }
-    const auto value = sink.wait_for("portfolio value ", 0ms);
-    REQUIRE(value);
-    CHECK(support::word_after(*value, "portfolio value ") == workflow_test::expected_value(batch, paths));
 }
 
 // slides/sections/example-desk.md, "Demo: scripts/demo desk": the desk
@@ -395,38 +414,19 @@ TEST_CASE("ticker: the publisher restarted, the subscribers carry on and say so"
 // tasks in flight again; the sink, back, ignores the duplicates; same total.
 TEST_CASE("workflow: the sink stopped mid-batch and let go on, duplicates ignored, same total", "[moments]")
 {
-    constexpr std::uint32_t batch = 200;
-    const std::uint32_t paths = support::under_sanitizer ? 200'000 : 1'000'000;
-    process ventilator({WORKFLOW_VENTILATOR, "--tasks", support::any_tcp, "--feedback", support::any_tcp,
-                        "--control", support::any_tcp, "--workers", "2", "--paths", std::to_string(paths),
-                        "--name", "ventilator"});
-    const auto tasks = wait_ready(ventilator, "tasks on");
-    const auto feedback = wait_ready(ventilator, "feedback on");
-    const auto control = wait_ready(ventilator, "control on");
-    process sink({WORKFLOW_SINK, "--results", support::any_tcp, "--feedback", feedback, "--control", control, "--name", "sink"});
-    const auto results = wait_ready(sink, "results on");
-    std::vector<std::unique_ptr<process>> workers;
-    for (const char* name : {"worker-1", "worker-2"})
-        workers.push_back(std::make_unique<process>(std::vector<std::string>{
-            WORKFLOW_WORKER, "--tasks", tasks, "--results", results, "--control", control, "--name", name}));
-    REQUIRE(saw(sink, "first result in"));
+    demo_batch demo;
+    auto first = demo.worker("worker-1");
+    auto second = demo.worker("worker-2");
+    REQUIRE(saw(demo.sink, "first result in"));
     // Ctrl-Z stops the sink (SIGTSTP, whose default is to stop; SIGSTOP here,
     // because the kernel drops SIGTSTP for a process group with no terminal
     // session around it, as under CI).
-    sink.signal(SIGSTOP);
-    REQUIRE(saw(ventilator, "sending again", 60s));
-    sink.signal(SIGCONT);  // fg
-    const auto ventilator_status = ventilator.wait_exit(120s);
-    INFO(ventilator.output());
-    REQUIRE(ventilator_status == 0);
-    const auto sink_status = sink.wait_exit(10s);
-    INFO(sink.output());
-    REQUIRE(sink_status == 0);
-    for (auto& w : workers) CHECK(w->wait_exit(10s) == 0);
-    const auto complete = sink.wait_for("batch complete: ", 0ms);
+    demo.sink.signal(SIGSTOP);
+    REQUIRE(saw(demo.ventilator, "sending again", 60s));
+    demo.sink.signal(SIGCONT);  // fg
+    demo.finish();
+    for (auto* w : {first.get(), second.get()}) CHECK(w->wait_exit(10s) == 0);
+    const auto complete = demo.sink.wait_for("batch complete: ", 0ms);
     REQUIRE(complete);
     CHECK(complete->find(" 0 duplicates ignored") == std::string::npos);
-    const auto value = sink.wait_for("portfolio value ", 0ms);
-    REQUIRE(value);
-    CHECK(support::word_after(*value, "portfolio value ") == workflow_test::expected_value(batch, paths));
 }
